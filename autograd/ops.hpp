@@ -1,0 +1,84 @@
+// The differentiable ops on hg::Var. Each one computes its value now and records a
+// backward rule; the rule's maths is one comment line beside it in the .cpp file of its
+// family:
+//   ops_elementwise.cpp  add mul scale add_scalar pow exp log sqrt abs, and the composites
+//   ops_matmul.cpp       matmul transpose reshape concat
+//   ops_reduce.cpp       sum mean
+//   ops_activation.cpp   sigmoid tanh relu leaky_relu elu selu softplus softmax log_softmax
+//                        topk_mask dropout
+// Binary element-wise ops broadcast like NumPy; their rules hand the full-size gradient
+// to Var::accumulate_grad, which sums it back to each input's shape (the one place that
+// undoes broadcasting).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "autograd/var.hpp"
+#include "tensor/rng.hpp"
+
+namespace hg {
+
+// ---- element-wise ----
+Var add(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);      // a + (-1)·b
+Var div(const Var& a, const Var& b);      // a · b^-1
+Var neg(const Var& a);                    // (-1)·a
+Var scale(const Var& a, float s);         // s·a
+Var add_scalar(const Var& a, float s);    // a + s
+Var pow(const Var& a, float p);           // a^p
+Var square(const Var& a);                 // a^2
+Var exp(const Var& a);
+Var log(const Var& a);
+Var sqrt(const Var& a);
+Var abs(const Var& a);                    // its gradient at 0 is taken as 0
+// a ⊙ mask for a constant 0/1 mask: only the kept entries pass values and gradients
+// ("only rated movies count").
+Var mask(const Var& a, const Tensor& mask);
+
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator-(const Var& a);
+Var operator+(const Var& a, float s);
+Var operator+(float s, const Var& a);
+Var operator-(const Var& a, float s);
+Var operator-(float s, const Var& a);
+Var operator*(const Var& a, float s);
+Var operator*(float s, const Var& a);
+Var operator/(const Var& a, float s);
+
+// ---- matrices and layout ----
+Var matmul(const Var& a, const Var& b);   // (M x K)·(K x N)
+Var transpose(const Var& a);              // 2-D
+Var reshape(const Var& a, const Shape& shape);
+Var concat(const std::vector<Var>& parts, int axis = 0);
+
+// ---- reductions ----
+Var sum(const Var& a);                                  // all elements -> 0-D
+Var sum(const Var& a, int axis, bool keepdim = false);
+Var mean(const Var& a);                                 // sum / n
+Var mean(const Var& a, int axis, bool keepdim = false);
+
+// ---- activations ----
+Var sigmoid(const Var& a);
+Var tanh(const Var& a);
+Var relu(const Var& a);
+Var leaky_relu(const Var& a, float negative_slope = 0.01f);
+Var elu(const Var& a, float alpha = 1.0f);
+Var selu(const Var& a);
+Var softplus(const Var& a);
+Var softmax(const Var& a);       // over the last axis (each row of a 2-D tensor)
+Var log_softmax(const Var& a);   // over the last axis, computed stably
+
+// Keep the k largest entries of each row (last axis), zero the rest; gradients flow only
+// through the kept entries (the k-sparse autoencoder's selection).
+Var topk_mask(const Var& a, std::size_t k);
+
+// Inverted dropout: zero each entry with probability p and scale the survivors by
+// 1/(1-p), so the expected value is unchanged. Pass training = false to get a unchanged.
+Var dropout(const Var& a, float p, Rng& rng, bool training = true);
+
+}  // namespace hg

@@ -1,0 +1,157 @@
+#include "autograd/var.hpp"
+
+#include <unordered_set>
+#include <utility>
+
+namespace hg {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+Var::Var() : node_(std::make_shared<Node>()) {}
+
+Var::Var(Tensor value, bool requires_grad, std::string name) : node_(std::make_shared<Node>()) {
+    node_->value = std::move(value);
+    node_->requires_grad = requires_grad;
+    node_->name = std::move(name);
+}
+
+Var Var::parameter(Tensor value, std::string name) { return Var(std::move(value), true, std::move(name)); }
+Var Var::constant(Tensor value, std::string name) { return Var(std::move(value), false, std::move(name)); }
+
+const Tensor& Var::value() const { return node_->value; }
+Tensor& Var::value() { return node_->value; }
+
+const Tensor& Var::grad() const {
+    if (!node_->has_grad) {
+        node_->grad = Tensor::zeros(node_->value.shape());
+        node_->has_grad = true;
+    }
+    return node_->grad;
+}
+Tensor& Var::grad() {
+    std::as_const(*this).grad();
+    return node_->grad;
+}
+bool Var::has_grad() const { return node_->has_grad; }
+void Var::zero_grad() {
+    if (node_->has_grad) node_->grad.fill(0.0f);
+}
+
+bool Var::requires_grad() const { return node_->requires_grad; }
+const std::string& Var::op() const { return node_->op; }
+const std::string& Var::name() const { return node_->name; }
+Var& Var::set_name(std::string name) {
+    node_->name = std::move(name);
+    return *this;
+}
+std::string Var::label() const { return node_->name.empty() ? node_->op : node_->name; }
+const std::vector<Var>& Var::inputs() const { return node_->inputs; }
+
+void Var::accumulate_grad(const Tensor& g) const {
+    if (!node_->requires_grad) return;
+    const Shape& shape = node_->value.shape();
+    if (!node_->has_grad) {
+        node_->grad = Tensor::zeros(shape);
+        node_->has_grad = true;
+    }
+    if (g.shape() == shape) {
+        node_->grad += g;
+        return;
+    }
+    try {
+        node_->grad += sum_to(g, shape);
+    } catch (const ShapeError&) {
+        throw AutogradError("backward: a gradient of shape " + g.shape().str() + " cannot be added to '" +
+                            label() + "' of shape " + shape.str() +
+                            " (a backward rule returned the wrong shape for this input)");
+    }
+}
+
+Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward) {
+    Var out(std::move(value));
+    Node* n = out.node();
+    n->op = op;
+    bool any = false;
+    for (const Var& in : inputs) any = any || in.requires_grad();
+    if (g_grad_enabled && any) {
+        n->requires_grad = true;
+        n->inputs = std::move(inputs);
+        n->backward = std::move(backward);
+    }
+    return out;
+}
+
+std::vector<Var> topological_order(const Var& root) {
+    // Depth-first search with an explicit stack: a node is emitted after all its inputs.
+    // The handles keep every node alive while backward() frees the graph behind it.
+    std::vector<Var> order;
+    std::unordered_set<Node*> seen;
+    std::vector<std::pair<Var, bool>> stack{{root, false}};
+    while (!stack.empty()) {
+        auto [var, inputs_done] = std::move(stack.back());
+        stack.pop_back();
+        if (inputs_done) {
+            order.push_back(std::move(var));
+            continue;
+        }
+        if (!seen.insert(var.node()).second) continue;
+        stack.push_back({var, true});
+        for (const Var& in : var.inputs())
+            if (!seen.count(in.node())) stack.push_back({in, false});
+    }
+    return order;
+}
+
+void Var::backward(bool retain_graph) {
+    if (value().numel() != 1)
+        throw AutogradError("backward: '" + label() + "' has shape " + shape().str() +
+                            ", not a single number; call backward(seed) with a seed gradient of that "
+                            "shape, or reduce it first (e.g. sum or mean)");
+    backward(Tensor::ones(shape()), retain_graph);
+}
+
+void Var::backward(const Tensor& seed, bool retain_graph) {
+    if (!node_->requires_grad)
+        throw AutogradError("backward: '" + label() +
+                            "' does not depend on any parameter (nothing requires grad), or was computed "
+                            "under NoGradGuard");
+    if (node_->graph_freed)
+        throw AutogradError("backward: the graph of '" + label() +
+                            "' was already freed by an earlier backward(); run the forward pass again, or "
+                            "pass retain_graph = true to the first backward()");
+    if (!(seed.shape() == shape()))
+        throw AutogradError("backward: the seed gradient has shape " + seed.shape().str() + " but '" + label() +
+                            "' has shape " + shape().str());
+
+    const std::vector<Var> order = topological_order(*this);
+    for (const Var& v : order) {
+        Node* n = v.node();
+        if (n->graph_freed)
+            throw AutogradError("backward: '" + (n->name.empty() ? n->op : n->name) +
+                                "' (used to compute '" + label() +
+                                "') belongs to a graph already freed by an earlier backward(); its gradient "
+                                "could not reach the parameters. Recompute it in this forward pass");
+        // Gradients of intermediate nodes start from zero on every pass; only leaves
+        // (parameters) accumulate across calls.
+        if (n->backward && n->has_grad) n->grad.fill(0.0f);
+    }
+    accumulate_grad(seed);
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        Node* n = it->node();
+        if (!n->backward) continue;  // a leaf, or a node whose graph is already gone
+        if (n->has_grad) n->backward(n->grad, n->value);
+        if (!retain_graph) {
+            n->backward = nullptr;
+            n->inputs.clear();
+            n->graph_freed = true;
+        }
+    }
+}
+
+}  // namespace hg

@@ -1,0 +1,137 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "autograd/dot.hpp"
+#include "autograd/ops.hpp"
+
+using hg::Tensor;
+using hg::Var;
+
+TEST_CASE("autograd: the worked example of var.hpp") {
+    Var w = Var::parameter(Tensor::from({2}, {0.5f, -1.0f}), "w");
+    Var x = Var::constant(Tensor::from({2}, {3.0f, 2.0f}));
+    Var y = hg::sum(w * x);
+    CHECK(y.item() == -0.5f);
+    y.backward();
+    CHECK(w.grad().storage() == std::vector<float>{3, 2});
+    CHECK_FALSE(x.has_grad());
+}
+
+TEST_CASE("autograd: a value used twice receives both gradients (+=, not =)") {
+    Var x = Var::parameter(Tensor::scalar(3.0f), "x");
+    Var y = x * x + x;  // dy/dx = 2x + 1 = 7
+    y.backward();
+    CHECK(x.grad().item() == 7.0f);
+}
+
+TEST_CASE("autograd: parameter gradients accumulate across backward() until zero_grad()") {
+    Var x = Var::parameter(Tensor::scalar(2.0f));
+    for (int i = 0; i < 3; ++i) {
+        Var y = 5.0f * x;
+        y.backward();
+    }
+    CHECK(x.grad().item() == 15.0f);
+    x.zero_grad();
+    CHECK(x.grad().item() == 0.0f);
+}
+
+TEST_CASE("autograd: broadcasting is undone in the gradient") {
+    Var x = Var::parameter(Tensor::ones({4, 3}));
+    Var b = Var::parameter(Tensor::from({3}, {1, 2, 3}));
+    Var y = hg::sum(x + b);
+    y.backward();
+    CHECK(b.grad().shape() == hg::Shape{3});
+    CHECK(b.grad().storage() == std::vector<float>{4, 4, 4});
+    CHECK(x.grad().storage() == std::vector<float>(12, 1.0f));
+}
+
+TEST_CASE("autograd: backward on a non-scalar root needs a seed") {
+    Var x = Var::parameter(Tensor::ones({2, 3}), "x");
+    Var y = hg::sigmoid(x);
+    CHECK_THROWS_WITH_AS(y.backward(),
+                         "backward: 'sigmoid' has shape (2x3), not a single number; call backward(seed) with a seed "
+                         "gradient of that shape, or reduce it first (e.g. sum or mean)",
+                         hg::AutogradError);
+    CHECK_THROWS_AS(y.backward(Tensor::ones({3, 2})), hg::AutogradError);
+    y.backward(Tensor::ones({2, 3}));
+    CHECK(x.grad()[0] == doctest::Approx(0.19661193f));
+}
+
+TEST_CASE("autograd: backward twice on a freed graph is an error, with retain_graph it accumulates") {
+    Var x = Var::parameter(Tensor::scalar(1.0f), "x");
+    Var h = hg::exp(x);
+    Var y = h * h;  // d/dx e^{2x} = 2e^{2x}
+    y.backward(true);
+    const float once = x.grad().item();
+    CHECK(once == doctest::Approx(2.0f * std::exp(2.0f)));
+    y.backward();  // retained: the second pass adds the same amount again, no more
+    CHECK(x.grad().item() == doctest::Approx(2.0f * once));
+    CHECK_THROWS_AS(y.backward(), hg::AutogradError);
+    // Reusing a node of the freed graph in a new one would lose its path to x: refused.
+    Var z = h * 2.0f;
+    CHECK_THROWS_AS(z.backward(), hg::AutogradError);
+}
+
+TEST_CASE("autograd: nothing to differentiate is a clear error") {
+    Var c = Var::constant(Tensor::scalar(1.0f), "c");
+    CHECK_THROWS_WITH_AS((c * 2.0f).backward(),
+                         "backward: 'scale' does not depend on any parameter (nothing requires grad), or was computed "
+                         "under NoGradGuard",
+                         hg::AutogradError);
+}
+
+TEST_CASE("autograd: NoGradGuard builds no graph") {
+    Var x = Var::parameter(Tensor::scalar(1.0f));
+    {
+        hg::NoGradGuard guard;
+        CHECK_FALSE(hg::grad_enabled());
+        Var y = x * 3.0f;
+        CHECK_FALSE(y.requires_grad());
+        CHECK(y.inputs().empty());
+    }
+    CHECK(hg::grad_enabled());
+    CHECK((x * 3.0f).requires_grad());
+}
+
+TEST_CASE("autograd: a very deep graph does not overflow the stack") {
+    Var x = Var::parameter(Tensor::scalar(0.0f));
+    Var y = x;
+    for (int i = 0; i < 200000; ++i) y = y + 1.0f;
+    y.backward();
+    CHECK(y.item() == 200000.0f);
+    CHECK(x.grad().item() == 1.0f);
+}
+
+TEST_CASE("autograd: matmul gradients of a tiny linear layer, by hand") {
+    // y = sum(x·W), x (1x2), W (2x2): dW = xᵀ·1, dx = 1·Wᵀ
+    Var x = Var::parameter(Tensor::from({1, 2}, {1, 2}));
+    Var W = Var::parameter(Tensor::from({2, 2}, {1, 2, 3, 4}));
+    hg::sum(hg::matmul(x, W)).backward();
+    CHECK(W.grad().storage() == std::vector<float>{1, 1, 2, 2});
+    CHECK(x.grad().storage() == std::vector<float>{3, 7});
+}
+
+TEST_CASE("autograd: topk_mask keeps the k largest per row, dropout keeps the mean") {
+    Var x = Var::parameter(Tensor::from({2, 4}, {1, 4, 2, 3, 9, 8, 7, 6}));
+    Var y = hg::topk_mask(x, 2);
+    CHECK(y.value().storage() == std::vector<float>{0, 4, 0, 3, 9, 8, 0, 0});
+    CHECK_THROWS_AS(hg::topk_mask(x, 5), hg::ValueError);
+    hg::Rng rng(1);
+    Var d = hg::dropout(Var::constant(Tensor::ones({100, 100})), 0.3f, rng);
+    CHECK(hg::mean(d.value()).item() == doctest::Approx(1.0f).epsilon(0.03));
+    CHECK(hg::dropout(x, 0.5f, rng, false).value().storage() == x.value().storage());
+    CHECK_THROWS_AS(hg::dropout(x, 1.0f, rng), hg::ValueError);
+}
+
+TEST_CASE("autograd: to_dot shows ops, names, shapes, values and grads") {
+    Var w = Var::parameter(Tensor::from({1, 2}, {0.5f, 2.0f}), "w");
+    Var loss = hg::sum(hg::sigmoid(w)).set_name("loss");
+    loss.backward(true);
+    const std::string dot = hg::to_dot(loss);
+    CHECK(dot.find("digraph") != std::string::npos);
+    CHECK(dot.find("loss (sum)") != std::string::npos);
+    CHECK(dot.find("sigmoid") != std::string::npos);
+    CHECK(dot.find("w (leaf)|(1x2)|value [0.5, 2]|grad [0.235") != std::string::npos);
+    CHECK(dot.find("n0 -> n1") != std::string::npos);
+}

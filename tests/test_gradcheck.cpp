@@ -1,0 +1,159 @@
+// The gradient-check table: every differentiable op, checked against central differences
+// on several shapes (odd sizes, size-1 dimensions, broadcasting). Adding an op means
+// adding a row here.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autograd/gradcheck.hpp"
+#include "autograd/ops.hpp"
+
+using hg::Shape;
+using hg::Tensor;
+using hg::Var;
+using Inputs = std::vector<Var>;
+
+namespace {
+
+// How to draw an input: normal values, or positive ones (for log, sqrt, pow, div).
+enum class Domain { any, positive, away_from_zero, distinct };
+
+struct Row {
+    std::string op;
+    std::vector<std::vector<Shape>> cases;  // each case: the shapes of the inputs
+    hg::GradCheckFn f;
+    Domain domain = Domain::any;
+    double atol = 1e-3, rtol = 1e-2;
+};
+
+Tensor draw(const Shape& s, Domain d, hg::Rng& rng) {
+    Tensor t = Tensor::normal(s, 0.0f, 1.0f, rng);
+    if (d == Domain::distinct) {
+        // Values at least 0.2 apart, so no ε-step can swap two of them (a top-k choice).
+        std::vector<std::size_t> order(t.numel());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        rng.shuffle(order);
+        for (std::size_t i = 0; i < order.size(); ++i) t[i] = 0.2f * static_cast<float>(order[i]) - 1.0f;
+        return t;
+    }
+    for (std::size_t i = 0; i < t.numel(); ++i) {
+        if (d == Domain::positive) t[i] = 0.5f + std::fabs(t[i]);
+        // Kinks (relu, abs, ...) at 0 have no derivative: keep inputs a step away from them.
+        if (d == Domain::away_from_zero) t[i] = (t[i] < 0 ? -1.0f : 1.0f) * (0.1f + std::fabs(t[i]));
+    }
+    return t;
+}
+
+const std::vector<Shape> unary_shapes = {{1}, {7}, {3, 5}, {1, 4}, {2, 3, 4}};
+
+std::vector<std::vector<Shape>> unary_cases() {
+    std::vector<std::vector<Shape>> c;
+    for (const Shape& s : unary_shapes) c.push_back({s});
+    return c;
+}
+
+// Same shape, and NumPy broadcasting both ways.
+const std::vector<std::vector<Shape>> binary_cases = {
+    {{3, 5}, {3, 5}}, {{3, 5}, {5}}, {{3, 1}, {1, 4}}, {{1}, {2, 3}}, {{2, 1, 3}, {4, 1}}, {{7}, {}}};
+
+std::vector<Row> table() {
+    using hg::Rng;
+    return {
+        {"add", binary_cases, [](const Inputs& v) { return v[0] + v[1]; }},
+        {"sub", binary_cases, [](const Inputs& v) { return v[0] - v[1]; }},
+        {"mul", binary_cases, [](const Inputs& v) { return v[0] * v[1]; }},
+        {"div", binary_cases, [](const Inputs& v) { return v[0] / v[1]; }, Domain::positive},
+        {"neg", unary_cases(), [](const Inputs& v) { return -v[0]; }},
+        {"scale", unary_cases(), [](const Inputs& v) { return v[0] * 2.5f; }},
+        {"add_scalar", unary_cases(), [](const Inputs& v) { return 1.5f - v[0]; }},
+        {"pow", unary_cases(), [](const Inputs& v) { return hg::pow(v[0], 2.7f); }, Domain::positive},
+        {"square", unary_cases(), [](const Inputs& v) { return hg::square(v[0]); }},
+        {"exp", unary_cases(), [](const Inputs& v) { return hg::exp(v[0]); }},
+        {"log", unary_cases(), [](const Inputs& v) { return hg::log(v[0]); }, Domain::positive},
+        {"sqrt", unary_cases(), [](const Inputs& v) { return hg::sqrt(v[0]); }, Domain::positive},
+        {"abs", unary_cases(), [](const Inputs& v) { return hg::abs(v[0]); }, Domain::away_from_zero},
+        {"mask", unary_cases(),
+         [](const Inputs& v) {
+             Tensor m(v[0].shape());
+             for (std::size_t i = 0; i < m.numel(); ++i) m[i] = i % 3 == 1 ? 0.0f : 1.0f;
+             return hg::mask(v[0], m);
+         }},
+        {"matmul", {{{1, 7}, {7, 3}}, {{4, 5}, {5, 6}}, {{3, 1}, {1, 2}}, {{2, 9}, {9, 1}}},
+         [](const Inputs& v) { return hg::matmul(v[0], v[1]); }},
+        {"transpose", {{{3, 5}}, {{1, 4}}}, [](const Inputs& v) { return hg::transpose(v[0]); }},
+        {"reshape", {{{3, 4}}, {{12}}}, [](const Inputs& v) { return hg::reshape(v[0], {2, 6}); }},
+        {"concat axis 0", {{{2, 3}, {1, 3}}, {{1, 4}, {3, 4}}},
+         [](const Inputs& v) { return hg::concat({v[0], v[1]}, 0); }},
+        {"concat axis 1", {{{3, 2}, {3, 1}}, {{2, 5}, {2, 4}}},
+         [](const Inputs& v) { return hg::concat({v[0], v[1], v[0]}, 1); }},
+        {"sum", unary_cases(), [](const Inputs& v) { return hg::sum(v[0]); }},
+        {"sum axis 0", {{{3, 5}}, {{1, 4}}, {{2, 3, 4}}}, [](const Inputs& v) { return hg::sum(v[0], 0); }},
+        {"sum axis -1 keepdim", {{{3, 5}}, {{4, 1}}, {{2, 3, 4}}},
+         [](const Inputs& v) { return hg::sum(v[0], -1, true); }},
+        {"mean", unary_cases(), [](const Inputs& v) { return hg::mean(v[0]); }},
+        {"mean axis 1", {{{3, 5}}, {{2, 3, 4}}}, [](const Inputs& v) { return hg::mean(v[0], 1); }},
+        {"sigmoid", unary_cases(), [](const Inputs& v) { return hg::sigmoid(v[0] * 3.0f); }},
+        {"tanh", unary_cases(), [](const Inputs& v) { return hg::tanh(v[0]); }},
+        {"relu", unary_cases(), [](const Inputs& v) { return hg::relu(v[0]); }, Domain::away_from_zero},
+        {"leaky_relu", unary_cases(), [](const Inputs& v) { return hg::leaky_relu(v[0], 0.1f); },
+         Domain::away_from_zero},
+        {"elu", unary_cases(), [](const Inputs& v) { return hg::elu(v[0], 0.7f); }, Domain::away_from_zero},
+        {"selu", unary_cases(), [](const Inputs& v) { return hg::selu(v[0]); }, Domain::away_from_zero},
+        {"softplus", unary_cases(), [](const Inputs& v) { return hg::softplus(v[0] * 4.0f); }},
+        {"softmax", {{{1, 5}}, {{4, 3}}, {{6}}, {{2, 1}}}, [](const Inputs& v) { return hg::softmax(v[0]); }},
+        {"log_softmax", {{{1, 5}}, {{4, 3}}, {{6}}, {{2, 2, 3}}},
+         [](const Inputs& v) { return hg::log_softmax(v[0] * 5.0f); }},
+        {"topk_mask", {{{3, 7}}, {{1, 4}}, {{5}}}, [](const Inputs& v) { return hg::topk_mask(v[0], 2); },
+         Domain::distinct},
+        {"dropout", {{{4, 6}}, {{9}}},
+         [](const Inputs& v) {
+             hg::Rng rng(11);  // the same mask on every evaluation
+             return hg::dropout(v[0], 0.4f, rng);
+         }},
+        // A composite expression: an autoencoder's reconstruction error, end to end.
+        {"tiny autoencoder", {{{3, 4}, {4, 2}, {2}, {2, 4}, {4}}},
+         [](const Inputs& v) {
+             Var h = hg::sigmoid(hg::matmul(v[0], v[1]) + v[2]);
+             Var y = hg::matmul(h, v[3]) + v[4];
+             return hg::mean(hg::square(y - v[0]));
+         }},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: every op's backward matches central differences") {
+    hg::Rng rng(2024);
+    for (const Row& row : table()) {
+        for (const auto& shapes : row.cases) {
+            std::vector<Tensor> inputs;
+            std::string desc;
+            for (const Shape& s : shapes) {
+                inputs.push_back(draw(s, row.domain, rng));
+                desc += s.str();
+            }
+            hg::GradCheckOptions opt;
+            opt.atol = row.atol;
+            opt.rtol = row.rtol;
+            const hg::GradCheckResult r = hg::gradcheck(row.f, inputs, opt);
+            INFO(row.op << " on " << desc << ": " << r.str());
+            CHECK(r.ok);
+        }
+    }
+}
+
+TEST_CASE("gradcheck: a wrong backward rule is caught and the worst element is named") {
+    // x³ with the derivative wrongly taken as 2x².
+    auto wrong = [](const Inputs& v) {
+        const Var a = v[0];
+        return hg::make_op("wrong_cube", hg::pow(a.value(), 3.0f), {a},
+                           [a](const Tensor& dy, const Tensor&) { a.accumulate_grad(dy * 2.0f * hg::square(a.value())); });
+    };
+    hg::Rng rng(1);
+    const hg::GradCheckResult r = hg::gradcheck(wrong, {Tensor::normal({5}, 0, 1, rng)});
+    CHECK_FALSE(r.ok);
+    CHECK(r.str().find("FAILED: worst element is input 0") == 0);
+}

@@ -1,0 +1,53 @@
+#include "tutorial_runner.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#ifndef HG_TUTORIAL_DIR
+#error "HG_TUTORIAL_DIR must name the folder of the built tutorials"
+#endif
+
+namespace hg::test {
+
+double TutorialRun::number(const std::string& key) const {
+    auto it = result.find(key);
+    if (it == result.end()) throw std::runtime_error("the result line has no key '" + key + "'\n" + output);
+    return std::stod(it->second);
+}
+
+TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
+    const std::string out_dir = std::filesystem::temp_directory_path() / ("hg_test_" + name);
+    const std::string cmd = std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out_dir + "' 2>&1";
+    TutorialRun run;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) throw std::runtime_error("cannot run " + cmd);
+    std::array<char, 4096> buf;
+    while (std::fgets(buf.data(), buf.size(), pipe)) run.output += buf.data();
+    const int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::istringstream lines(run.output);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("result: ", 0) != 0) continue;
+        std::istringstream kv(line.substr(8));
+        for (std::string pair; kv >> pair;) {
+            const auto eq = pair.find('=');
+            if (eq != std::string::npos) run.result[pair.substr(0, eq)] = pair.substr(eq + 1);
+        }
+    }
+    return run;
+}
+
+std::string movielens_100k_dir() {
+    const char* env = std::getenv("HG_DATA");
+    if (!env) return "";
+    const std::filesystem::path dir = std::filesystem::path(env) / "ml-100k";
+    return std::filesystem::exists(dir / "u1.base") ? dir.string() : "";
+}
+
+}  // namespace hg::test

@@ -1,0 +1,129 @@
+#include "tutorials/common/tutorial.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "tensor/parallel.hpp"
+
+namespace hg::tutorial {
+
+namespace {
+// Where --quiet sends narration.
+std::ostream& null_stream() {
+    static std::ostringstream sink;
+    sink.str("");
+    return sink;
+}
+}  // namespace
+
+Tutorial::Tutorial(std::string id, std::string title)
+    : id_(std::move(id)), title_(std::move(title)), app_(title_, "tutorial " + id_) {
+    app_.add_option("--data", options_.data, "Folder of the real data set (default: $HG_DATA, ./data, or built-in)");
+    app_.add_flag("--quick", options_.quick, "The seconds-long setting the test suite runs");
+    app_.add_option("--epochs", options_.epochs, "Number of epochs (default: the tutorial's own)")->check(CLI::NonNegativeNumber);
+    app_.add_option("--seed", options_.seed, "Random seed (weights, shuffling, noise)");
+    app_.add_option("--threads", options_.threads, "Threads for the kernels (default: $HG_THREADS or every core)")
+        ->check(CLI::NonNegativeNumber);
+    app_.add_option("--out", options_.out, "Folder for pictures and models (default: out/<tutorial>)");
+    app_.add_flag("--quiet", options_.quiet, "Print only checks, errors and the result line");
+}
+
+int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
+    try {
+        app_.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app_.exit(e);
+    }
+    start_ = std::chrono::steady_clock::now();
+    try {
+        if (options_.threads > 0) hg::set_num_threads(options_.threads);
+        say() << "# " << title_ << "  (tutorial " << id_ << (options_.quick ? ", quick setting" : "") << ")\n";
+        body();
+        if (!result_printed_) throw std::logic_error("tutorial " + id_ + " finished without its result line");
+        return 0;
+    } catch (const CheckFailed& e) {
+        std::cout.flush();
+        std::cerr << "\ncheck FAILED in tutorial " << id_ << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << "\nerror in tutorial " << id_ << ": " << e.what() << "\n";
+        return 1;
+    }
+}
+
+int Tutorial::epochs(int full_default, int quick_default) const {
+    if (options_.epochs > 0) return options_.epochs;
+    return options_.quick ? quick_default : full_default;
+}
+
+std::ostream& Tutorial::say() { return options_.quiet ? null_stream() : std::cout; }
+
+void Tutorial::step(int number, const std::string& title) {
+    say() << "\n== Step " << number << ": " << title << " ==\n";
+}
+
+void Tutorial::check(bool ok, const std::string& claim) {
+    if (!ok) throw CheckFailed(claim);
+    std::cout << "  check: " << claim << " ... ok\n";
+}
+
+std::string Tutorial::out_dir() {
+    std::string dir = options_.out.empty() ? "out/" + id_ : options_.out;
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+double Tutorial::seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Tutorial::result(const std::vector<std::pair<std::string, std::string>>& values) {
+    std::string line = "result: tutorial=" + id_;
+    for (const auto& [k, v] : values) {
+        if (k.find_first_of(" =") != std::string::npos || v.empty() || v.find(' ') != std::string::npos)
+            throw std::logic_error("result: '" + k + "=" + v + "' is not a key=value pair without spaces");
+        line += " " + k + "=" + v;
+    }
+    line += " seconds=" + fixed(seconds(), 1);
+    std::cout << line << std::endl;
+    result_printed_ = true;
+}
+
+std::string fixed(double value, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    return buf;
+}
+
+std::string scientific(double value, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*e", decimals, value);
+    return buf;
+}
+
+Progress::Progress(Tutorial& t, std::string label, int total)
+    : t_(t), label_(std::move(label)), total_(total), tty_(isatty(STDOUT_FILENO) != 0),
+      start_(std::chrono::steady_clock::now()) {}
+
+void Progress::update(int done, const std::string& status) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double eta = done > 0 ? elapsed * (total_ - done) / done : 0.0;
+    std::ostringstream line;
+    line << label_ << " " << done << "/" << total_ << "  " << status << "  " << fixed(elapsed, 1) << " s  ETA "
+         << fixed(eta, 0) << " s";
+    if (tty_)
+        t_.say() << "\r" << line.str() << "\033[K" << std::flush;
+    else
+        t_.say() << line.str() << "\n";
+}
+
+void Progress::finish() {
+    if (tty_) t_.say() << "\n";
+}
+
+}  // namespace hg::tutorial

@@ -1,0 +1,104 @@
+// What every tutorial shares: the common flags, step banners, checks, progress and the
+// final machine-readable result line. A tutorial's main() reads:
+//
+//   int main(int argc, char** argv) {
+//       hg::tutorial::Tutorial t("03_recommender", "The movie recommender");
+//       int user = 1;
+//       t.app().add_option("--user", user, "Recommend for this user id");  // its own flags
+//       return t.run(argc, argv, [&] {
+//           t.step(1, "Load the ratings");
+//           ...
+//           t.check(rmse < baseline, "the model beats the per-item mean");
+//           t.result({{"test_rmse", hg::tutorial::fixed(rmse, 4)}});
+//       });
+//   }
+//
+// Common flags (DESIGN.md): --data DIR, --quick, --epochs N, --seed N, --threads N,
+// --out DIR, --quiet. --help lists them with the tutorial's own.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hg::tutorial {
+
+// A claim the tutorial makes did not hold. The run stops with exit code 2.
+struct CheckFailed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    std::string data;         // --data DIR: where the real data set lives ("" = look around)
+    bool quick = false;       // --quick: the seconds-long setting the test suite runs
+    int epochs = 0;           // --epochs N: 0 = the tutorial's default for its setting
+    std::uint64_t seed = 42;  // --seed N
+    int threads = 0;          // --threads N: 0 = HG_THREADS or every core
+    std::string out;          // --out DIR: pictures and models ("" = out/<tutorial id>)
+    bool quiet = false;       // --quiet: only checks, errors and the result line
+};
+
+class Tutorial {
+public:
+    Tutorial(std::string id, std::string title);
+
+    CLI::App& app() { return app_; }
+    const Options& options() const { return options_; }
+    const std::string& id() const { return id_; }
+
+    // Parse the flags, set the thread count, run body, and turn errors into a message
+    // and an exit code (1: an error, 2: a check failed). Returns main()'s exit code.
+    int run(int argc, char** argv, const std::function<void()>& body);
+
+    // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
+    int epochs(int full_default, int quick_default) const;
+
+    // Narration: goes to stdout unless --quiet.
+    std::ostream& say();
+    void step(int number, const std::string& title);  // a banner: "== Step 3: ... =="
+    // Assert a claim; prints "  check: <claim> ... ok", or throws CheckFailed.
+    void check(bool ok, const std::string& claim);
+
+    // The folder for this run's pictures and models (created on first use).
+    std::string out_dir();
+
+    // Print the final line: result: tutorial=<id> k=v ... seconds=<elapsed>.
+    void result(const std::vector<std::pair<std::string, std::string>>& values);
+    double seconds() const;  // since run() started
+
+private:
+    std::string id_, title_;
+    CLI::App app_;
+    Options options_;
+    std::chrono::steady_clock::time_point start_;
+    bool result_printed_ = false;
+};
+
+// Fixed-point formatting for result values and tables: fixed(0.94811, 4) == "0.9481".
+std::string fixed(double value, int decimals);
+// Scientific formatting: scientific(0.000012345, 2) == "1.23e-05".
+std::string scientific(double value, int decimals);
+
+// One updating line on a terminal ("epoch 12/200  loss 1.0213  3.1 s  ETA 48 s");
+// one plain line per update when the output is a file or pipe (or every `every` steps).
+class Progress {
+public:
+    Progress(Tutorial& t, std::string label, int total);
+    void update(int done, const std::string& status);
+    void finish();  // ends the updating line
+
+private:
+    Tutorial& t_;
+    std::string label_;
+    int total_;
+    bool tty_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace hg::tutorial
