@@ -87,6 +87,32 @@ void gemm(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t 
     scale_c(M, N, beta, C, ldc);
     if (M == 0 || N == 0 || K == 0) return;
 
+    // Small transposed products, common in backward passes of batch-1 training, need no
+    // copying: with few rows, op(A)·Bᵀ is a set of dot products of contiguous rows ...
+    if (!trans_a && trans_b && M <= 8) {
+        for (std::size_t i = 0; i < M; ++i)
+            for (std::size_t j = 0; j < N; ++j) {
+                const float* __restrict a = A + i * lda;
+                const float* __restrict b = B + j * ldb;
+                float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+                for (std::size_t k = 0; k < K; ++k) acc += a[k] * b[k];
+                C[i * ldc + j] += alpha * acc;
+            }
+        return;
+    }
+    // ... and with a short inner dimension, Aᵀ·B is a sum of K outer products of rows.
+    if (trans_a && !trans_b && K <= 8) {
+        for (std::size_t k = 0; k < K; ++k)
+            for (std::size_t i = 0; i < M; ++i) {
+                const float a = alpha * A[k * lda + i];
+                const float* __restrict b = B + k * ldb;
+                float* __restrict c = C + i * ldc;
+                for (std::size_t j = 0; j < N; ++j) c[j] += a * b[j];
+            }
+        return;
+    }
+
     // 1. Bring both operands into plain row-major form (A: M x K, B: K x N), copying only
     //    when they are transposed or strided.
     std::vector<float> a_packed, b_packed;

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The course's stacked autoencoder on MovieLens ml-100k, in PyTorch — the peer of
+hourglass's tutorial 03 (--mode course / zero-grad) for side-by-side timing and accuracy.
+
+nb_movies-20-10-20-nb_movies, sigmoid on the hidden layers, linear output, MSE on the
+rated movies only, RMSprop(lr=0.01, weight_decay=0.5), one user per step, users without
+ratings skipped, and (mode "course") gradients never zeroed, as in the course's code.
+
+    /usr/bin/python3 bench/pytorch/course_sae.py --data ../shared/data/ml-100k --epochs 10 --threads 1
+
+Prints one line per epoch and a final `result:` line (key=value pairs).
+"""
+import argparse
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def read_ratings(path):
+    a = np.loadtxt(path, dtype=np.int64, delimiter="\t")
+    return a[:, :3]
+
+
+def to_matrix(r, nb_users, nb_movies):
+    m = np.zeros((nb_users, nb_movies), dtype=np.float32)
+    m[r[:, 0] - 1, r[:, 1] - 1] = r[:, 2]
+    return torch.from_numpy(m)
+
+
+class SAE(nn.Module):
+    def __init__(self, nb_movies):
+        super().__init__()
+        self.fc1 = nn.Linear(nb_movies, 20)
+        self.fc2 = nn.Linear(20, 10)
+        self.fc3 = nn.Linear(10, 20)
+        self.fc4 = nn.Linear(20, nb_movies)
+        self.activation = nn.Sigmoid()
+
+    def forward(self, x):
+        x = self.activation(self.fc1(x))
+        x = self.activation(self.fc2(x))
+        x = self.activation(self.fc3(x))
+        return self.fc4(x)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", required=True, help="folder with u1.base and u1.test")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--mode", choices=["course", "zero-grad"], default="course")
+    p.add_argument("--quiet", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+
+    train = read_ratings(f"{a.data}/u1.base")
+    test = read_ratings(f"{a.data}/u1.test")
+    nb_users = int(max(train[:, 0].max(), test[:, 0].max()))
+    nb_movies = int(max(train[:, 1].max(), test[:, 1].max()))
+    training_set = to_matrix(train, nb_users, nb_movies)
+    test_set = to_matrix(test, nb_users, nb_movies)
+
+    sae = SAE(nb_movies)
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.RMSprop(sae.parameters(), lr=0.01, weight_decay=0.5)
+
+    epoch_times = []
+    train_loss = float("nan")
+    for epoch in range(1, a.epochs + 1):
+        t0 = time.perf_counter()
+        train_loss, s = 0.0, 0.0
+        for id_user in range(nb_users):
+            x = training_set[id_user].unsqueeze(0)
+            target = x.clone()
+            n_rated = torch.sum(target > 0).item()
+            if n_rated == 0:
+                continue
+            if a.mode == "zero-grad":
+                optimizer.zero_grad()
+            output = sae(x)
+            output = output * (target > 0)  # unrated movies do not count
+            loss = criterion(output, target)
+            mean_corrector = nb_movies / float(n_rated)
+            loss.backward()
+            train_loss += math.sqrt(loss.item() * mean_corrector)
+            s += 1.0
+            optimizer.step()
+        epoch_times.append(time.perf_counter() - t0)
+        train_loss /= s
+        if not a.quiet:
+            print(f"epoch {epoch} loss {train_loss:.4f} seconds {epoch_times[-1]:.3f}", flush=True)
+
+    # The course's metric and the global RMSE over every test rating.
+    course, s, se, n = 0.0, 0.0, 0.0, 0
+    with torch.no_grad():
+        for id_user in range(nb_users):
+            x = training_set[id_user].unsqueeze(0)
+            target = test_set[id_user].unsqueeze(0)
+            n_rated = torch.sum(target > 0).item()
+            if n_rated == 0:
+                continue
+            output = sae(x) * (target > 0)
+            err = torch.sum((output - target) ** 2).item()
+            course += math.sqrt(err / n_rated)
+            s += 1.0
+            se += err
+            n += n_rated
+    med = sorted(epoch_times)[len(epoch_times) // 2]
+    print(f"result: impl=pytorch mode={a.mode} epochs={a.epochs} threads={a.threads} train_loss={train_loss:.4f} "
+          f"course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} epoch_seconds_median={med:.4f}")
+
+
+if __name__ == "__main__":
+    main()
