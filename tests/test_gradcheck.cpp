@@ -10,6 +10,8 @@
 
 #include "autograd/gradcheck.hpp"
 #include "autograd/ops.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
 
 using hg::Shape;
 using hg::Tensor;
@@ -119,6 +121,43 @@ std::vector<Row> table() {
              Var h = hg::sigmoid(hg::matmul(v[0], v[1]) + v[2]);
              Var y = hg::matmul(h, v[3]) + v[4];
              return hg::mean(hg::square(y - v[0]));
+         }},
+        // ---- nn/: the fused linear op, and every loss and penalty ----
+        {"linear", {{{4, 3}, {2, 3}, {2}}, {{1, 5}, {3, 5}, {3}}, {{3, 1}, {1, 1}, {1}}},
+         [](const Inputs& v) { return hg::linear(v[0], v[1], v[2]); }},
+        {"linear no bias", {{{4, 3}, {2, 3}}, {{1, 5}, {3, 5}}}, [](const Inputs& v) { return hg::linear(v[0], v[1]); }},
+        {"mse", {{{3, 4}, {3, 4}}, {{7}, {7}}, {{1, 1}, {1, 1}}},
+         [](const Inputs& v) { return hg::mse(v[0], v[1]); }},
+        {"masked_mse", {{{3, 4}, {3, 4}}, {{2, 5}, {2, 5}}},
+         [](const Inputs& v) {
+             Tensor m(v[0].shape());
+             for (std::size_t i = 0; i < m.numel(); ++i) m[i] = i % 3 == 1 ? 0.0f : 1.0f;
+             return hg::masked_mse(v[0], v[1], m);
+         }},
+        {"masked_mse mean corrector", {{{3, 4}, {3, 4}}, {{1, 6}, {1, 6}}},
+         [](const Inputs& v) {
+             Tensor m(v[0].shape());
+             for (std::size_t i = 0; i < m.numel(); ++i) m[i] = i % 4 == 2 ? 0.0f : 1.0f;
+             return hg::masked_mse(v[0], v[1], m, hg::MaskedMseOptions().mean_corrector(true));
+         }},
+        {"bce", {{{3, 4}, {3, 4}}, {{7}, {7}}},
+         [](const Inputs& v) { return hg::bce(hg::sigmoid(v[0]), hg::sigmoid(v[1])); }},
+        {"bce_with_logits", {{{3, 4}, {3, 4}}, {{7}, {7}}, {{1, 1}, {1, 1}}},
+         [](const Inputs& v) { return hg::bce_with_logits(v[0] * 3.0f, hg::sigmoid(v[1])); }},
+        {"l1_activity", {{{3, 4}}, {{1, 5}}, {{6, 1}}}, [](const Inputs& v) { return hg::l1_activity(v[0]); },
+         Domain::away_from_zero},
+        {"kl_sparsity", {{{5, 3}}, {{1, 4}}, {{6, 1}}},
+         [](const Inputs& v) { return hg::kl_sparsity(hg::sigmoid(v[0]), 0.2f); }},
+        {"contractive_penalty", {{{4, 3}, {3, 5}}, {{1, 2}, {2, 6}}, {{5, 1}, {1, 3}}},
+         [](const Inputs& v) { return hg::contractive_penalty(hg::sigmoid(v[0]), v[1]); }},
+        {"contractive_penalty of an encoder", {{{4, 5}, {3, 5}, {3}}},
+         [](const Inputs& v) { return hg::contractive_penalty(hg::sigmoid(hg::linear(v[0], v[1], v[2])), v[1]); }},
+        {"vae_kl", {{{3, 4}, {3, 4}}, {{1, 2}, {1, 2}}, {{5}, {5}}},
+         [](const Inputs& v) { return hg::vae_kl(v[0], v[1]); }},
+        {"reparameterise", {{{3, 4}, {3, 4}}, {{1, 2}, {1, 2}}},
+         [](const Inputs& v) {
+             hg::Rng rng(3);  // the same ε on every evaluation
+             return hg::reparameterise(v[0], v[1], rng);
          }},
     };
 }

@@ -1,0 +1,74 @@
+#include "data/paths.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include "data/error.hpp"
+#include "data/idx.hpp"
+
+#ifndef HG_SOURCE_ROOT
+#error "HG_SOURCE_ROOT must name the repository's folder (set in data/meson.build)"
+#endif
+
+namespace hg::data {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_movielens_files(const fs::path& dir) {
+    for (const char* f : {"u.data", "u1.base", "ratings.dat", "ratings.csv"})
+        if (fs::exists(dir / f)) return true;
+    return false;
+}
+
+// Looks in the candidate folders in order; returns the first that holds the set.
+struct Search {
+    std::function<bool(const fs::path&)> holds;
+    DataFolder result;
+
+    bool try_dir(const fs::path& dir, const std::string& how) {
+        if (!result.searched.empty()) result.searched += ", ";
+        result.searched += dir.string();
+        if (!holds(dir)) return false;
+        result.path = dir.string();
+        result.found_by = how;
+        return true;
+    }
+};
+
+DataFolder find(const std::string& data_flag, const std::string& name, const std::function<bool(const fs::path&)>& holds,
+                const std::string& system_dir) {
+    Search s{holds, {}};
+    if (!data_flag.empty()) {
+        if (s.try_dir(fs::path(data_flag) / name, "--data") || s.try_dir(fs::path(data_flag), "--data")) return s.result;
+        throw file_error(data_flag, "--data names a folder without " + name + ": looked in " + s.result.searched);
+    }
+    if (const char* env = std::getenv("HG_DATA"); env && *env) {
+        if (s.try_dir(fs::path(env) / name, "HG_DATA") || s.try_dir(fs::path(env), "HG_DATA")) return s.result;
+    }
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec) / "data", repo = repo_data_dir();
+    if (!ec && !fs::equivalent(here, repo, ec) && s.try_dir(here / name, "./data")) return s.result;
+    if (s.try_dir(repo / name, "the repository's data/")) return s.result;
+    if (!system_dir.empty() && s.try_dir(system_dir, "the system")) return s.result;
+    DataFolder not_found;
+    not_found.searched = s.result.searched;
+    return not_found;
+}
+
+}  // namespace
+
+std::string repo_data_dir() { return (fs::path(HG_SOURCE_ROOT) / "data").string(); }
+
+DataFolder find_movielens(const std::string& data_flag, const std::string& name) {
+    return find(data_flag, name, has_movielens_files, "");
+}
+
+DataFolder find_fashion_mnist(const std::string& data_flag) {
+    return find(data_flag, "fashion-mnist", [](const fs::path& p) { return fashion_mnist_available(p.string()); },
+                fashion_mnist_dir);
+}
+
+}  // namespace hg::data

@@ -1,0 +1,123 @@
+// hg::Module — a layer, or a model built from layers. The base of everything in nn/.
+//
+// A module owns its trainable parameters (hg::Var leaves) and its sub-modules, each under
+// a name. Names join with dots into paths, so every parameter of a model has a readable
+// name that printed models, exported graphs and checkpoints share:
+//
+//   class Autoencoder : public hg::Module {
+//   public:
+//       Autoencoder(hg::Rng& rng) : Module("Autoencoder") {
+//           encoder = register_module("encoder", hg::sequential({std::make_shared<hg::Linear>(8, 3, rng),
+//                                                                std::make_shared<hg::Sigmoid>()}));
+//           decoder = register_module("decoder", std::make_shared<hg::Linear>(3, 8, rng));
+//       }
+//       hg::Var forward(const hg::Var& x) override { return (*decoder)((*encoder)(x)); }
+//       std::shared_ptr<hg::Sequential> encoder;
+//       std::shared_ptr<hg::Linear> decoder;
+//   };
+//
+//   Autoencoder model(rng);
+//   model.named_parameters();   // encoder.0.weight (3x8), encoder.0.bias (3),
+//                               // decoder.weight (8x3), decoder.bias (8)
+//   std::cout << model;         // Autoencoder(
+//                               //   (encoder): Sequential(
+//                               //     (0): Linear(in=8, out=3, bias)  weight (3x8), bias (3)  27 params
+//                               //     (1): Sigmoid()
+//                               //   )  27 params
+//                               //   (decoder): Linear(in=3, out=8, bias)  weight (8x3), bias (8)  32 params
+//                               // )  59 params
+//
+// A training step is then: loss = f(model(x)); opt.zero_grad(); loss.backward(); opt.step().
+//
+// Rules of the house:
+//  - forward(x) builds the graph of one pass from hg ops; backward() comes for free.
+//  - train() / eval() switch the mode of the whole tree; Dropout and the noise layers act
+//    only in training mode (a module reads is_training()).
+//  - parameters() lists each parameter once, even if two modules share it (tied weights).
+//  - Modules are owned through std::shared_ptr and are not copyable (a copy would silently
+//    share its parameters with the original).
+// See nn/README.md, "Writing your own layer".
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/var.hpp"
+
+namespace hg {
+
+using NamedVar = std::pair<std::string, Var>;
+
+class Module {
+public:
+    virtual ~Module() = default;
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    // One forward pass. Layers that take or return more than one Var add methods of their
+    // own (a VAE's encode() returns mu and logvar) and keep forward() for the common path.
+    virtual Var forward(const Var& x) = 0;
+    Var operator()(const Var& x) { return forward(x); }
+
+    // Every trainable parameter of the tree, each once, in registration order (own
+    // parameters first, then each child's), with dotted paths: "encoder.0.weight".
+    std::vector<NamedVar> named_parameters() const;
+    std::vector<Var> parameters() const;
+    std::size_t num_parameters() const;  // the number of trainable floats
+    void zero_grad();
+
+    void train(bool on = true);  // this module and all below it
+    void eval() { train(false); }
+    bool is_training() const { return training_; }
+
+    const std::string& type_name() const { return type_name_; }  // "Linear"
+    // The settings shown between the parentheses of the printout: "in=8, out=3, bias".
+    virtual std::string describe() const { return {}; }
+    // The model tree with each layer's parameter shapes and counts (see the example above).
+    std::string str() const;
+
+    // The parameters and sub-modules registered directly on this module (not recursive).
+    const std::vector<NamedVar>& own_parameters() const { return params_; }
+    const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+
+protected:
+    explicit Module(std::string type_name) : type_name_(std::move(type_name)) {}
+
+    // Make value a trainable parameter called name (no dots: a path is built from names).
+    Var register_parameter(const std::string& name, Tensor value);
+    // Register an existing parameter Var (it must require grad).
+    Var register_parameter(const std::string& name, Var parameter);
+
+    // Adopt a sub-module; its parameters are renamed "name.<their path>".
+    template <class M>
+    std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+        adopt(name, module);
+        return module;
+    }
+
+private:
+    void adopt(const std::string& name, std::shared_ptr<Module> module);
+    void check_new_name(const std::string& name, const char* what) const;
+    void set_path(const std::string& path);  // renames the parameters of the whole subtree
+    void collect(std::vector<NamedVar>& out, const std::string& prefix, std::vector<const Node*>& seen) const;
+    void print(std::string& out, std::size_t indent) const;
+
+    std::string type_name_;
+    std::string path_;  // where this module sits in its model ("encoder.0"); "" for the root
+    bool training_ = true;
+    std::vector<NamedVar> params_;
+    std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Module& m);
+
+// 33660 -> "33,660" (for parameter counts).
+std::string with_thousands(std::size_t n);
+// A short form of a setting for describe(): 0.01 -> "0.01", 1e-08 -> "1e-08".
+std::string short_number(double v);
+
+}  // namespace hg

@@ -1,0 +1,45 @@
+#include "nn/rmsprop.hpp"
+
+#include <cmath>
+
+namespace hg {
+
+RMSprop::RMSprop(std::vector<Var> params, const RMSpropOptions& o)
+    : Optimizer(std::move(params), o.lr(), "RMSprop"), options_(o), state_(params_.size()) {
+    require(o.alpha() >= 0.0f && o.alpha() <= 1.0f, "alpha", o.alpha(), "must be in [0, 1]");
+    require(o.eps() >= 0.0f, "eps", o.eps(), "must be >= 0");
+    require(o.weight_decay() >= 0.0f, "weight_decay", o.weight_decay(), "must be >= 0");
+    require(o.momentum() >= 0.0f, "momentum", o.momentum(), "must be >= 0");
+}
+
+void RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
+    const float lr = lr_, alpha = options_.alpha(), eps = options_.eps(), wd = options_.weight_decay(),
+                mu = options_.momentum();
+    const bool centered = options_.centered();
+    State& s = state_[i];
+    if (s.square_avg.empty()) {  // the first step: all state starts at zero
+        s.square_avg.assign(n, 0.0f);
+        if (centered) s.grad_avg.assign(n, 0.0f);
+        if (mu > 0.0f) s.momentum.assign(n, 0.0f);
+    }
+    float *v = s.square_avg.data(), *ga = s.grad_avg.data(), *b = s.momentum.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        const float d = g[k] + wd * p[k];                 // g ← g + wd·p
+        v[k] = alpha * v[k] + (1.0f - alpha) * d * d;     // v ← α·v + (1 − α)·g²
+        float denom;
+        if (centered) {
+            ga[k] = alpha * ga[k] + (1.0f - alpha) * d;   // ḡ ← α·ḡ + (1 − α)·g
+            denom = std::sqrt(v[k] - ga[k] * ga[k]) + eps;  // d = √(v − ḡ²) + ε
+        } else {
+            denom = std::sqrt(v[k]) + eps;                // d = √v + ε
+        }
+        if (mu > 0.0f) {
+            b[k] = mu * b[k] + d / denom;                 // b ← μ·b + g/d
+            p[k] -= lr * b[k];                            // p ← p − lr·b
+        } else {
+            p[k] -= lr * d / denom;                       // p ← p − lr·g/d
+        }
+    }
+}
+
+}  // namespace hg

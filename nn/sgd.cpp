@@ -1,0 +1,31 @@
+#include "nn/sgd.hpp"
+
+namespace hg {
+
+SGD::SGD(std::vector<Var> params, const SGDOptions& o)
+    : Optimizer(std::move(params), o.lr(), "SGD"), options_(o), buf_(params_.size()) {
+    require(o.momentum() >= 0.0f, "momentum", o.momentum(), "must be >= 0");
+    require(o.weight_decay() >= 0.0f, "weight_decay", o.weight_decay(), "must be >= 0");
+    require(!o.nesterov() || (o.momentum() > 0.0f && o.dampening() == 0.0f), "nesterov", 1,
+            "needs momentum > 0 and dampening = 0");
+}
+
+void SGD::update(std::size_t i, float* p, const float* g, std::size_t n) {
+    const float lr = lr_, wd = options_.weight_decay(), mu = options_.momentum(), damp = options_.dampening();
+    const bool nesterov = options_.nesterov();
+    if (mu == 0.0f) {
+        for (std::size_t k = 0; k < n; ++k) p[k] -= lr * (g[k] + wd * p[k]);  // p ← p − lr·(g + wd·p)
+        return;
+    }
+    std::vector<float>& buf = buf_[i];
+    const bool first = buf.empty();
+    if (first) buf.resize(n);
+    float* b = buf.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        const float d = g[k] + wd * p[k];                  // g ← g + wd·p
+        b[k] = first ? d : mu * b[k] + (1.0f - damp) * d;  // b ← μ·b + (1 − τ)·g   (b ← g at first)
+        p[k] -= lr * (nesterov ? d + mu * b[k] : b[k]);    // p ← p − lr·(g + μ·b)  or  p − lr·b
+    }
+}
+
+}  // namespace hg
