@@ -30,6 +30,8 @@ void Module::check_new_name(const std::string& name, const char* what) const {
                          "' must be non-empty and contain no '.' (dots join names into paths)");
     for (const auto& [n, v] : params_)
         if (n == name) throw ValueError(std::string("register_") + what + ": " + where + " already has a parameter '" + name + "'");
+    for (const auto& [n, b] : buffers_)
+        if (n == name) throw ValueError(std::string("register_") + what + ": " + where + " already has a buffer '" + name + "'");
     for (const auto& [n, m] : children_)
         if (n == name) throw ValueError(std::string("register_") + what + ": " + where + " already has a module '" + name + "'");
 }
@@ -48,6 +50,13 @@ Var Module::register_parameter(const std::string& name, Var parameter) {
     return parameter;
 }
 
+Var Module::register_buffer(const std::string& name, Tensor value) {
+    check_new_name(name, "buffer");
+    Var buffer = Var::constant(std::move(value), path_.empty() ? name : path_ + "." + name);
+    buffers_.emplace_back(name, buffer);
+    return buffer;
+}
+
 void Module::adopt(const std::string& name, std::shared_ptr<Module> module) {
     if (!module) throw ValueError("register_module: " + type_name_ + ": the module '" + name + "' is null");
     if (module.get() == this) throw ValueError("register_module: " + type_name_ + " cannot contain itself");
@@ -59,22 +68,37 @@ void Module::adopt(const std::string& name, std::shared_ptr<Module> module) {
 void Module::set_path(const std::string& path) {
     path_ = path;
     for (auto& [name, p] : params_) p.set_name(path_.empty() ? name : path_ + "." + name);
+    for (auto& [name, b] : buffers_) b.set_name(path_.empty() ? name : path_ + "." + name);
     for (auto& [name, child] : children_) child->set_path(path_.empty() ? name : path_ + "." + name);
 }
 
-void Module::collect(std::vector<NamedVar>& out, const std::string& prefix, std::vector<const Node*>& seen) const {
-    for (const auto& [name, p] : params_) {
+void Module::collect(std::vector<NamedVar>& out, const std::string& prefix, std::vector<const Node*>& seen,
+                     bool buffers) const {
+    for (const auto& [name, p] : buffers ? buffers_ : params_) {
         if (std::find(seen.begin(), seen.end(), p.node()) != seen.end()) continue;  // shared: listed once
         seen.push_back(p.node());
         out.emplace_back(prefix + name, p);
     }
-    for (const auto& [name, child] : children_) child->collect(out, prefix + name + ".", seen);
+    for (const auto& [name, child] : children_) child->collect(out, prefix + name + ".", seen, buffers);
 }
 
 std::vector<NamedVar> Module::named_parameters() const {
     std::vector<NamedVar> out;
     std::vector<const Node*> seen;
-    collect(out, "", seen);
+    collect(out, "", seen, false);
+    return out;
+}
+
+std::vector<NamedVar> Module::named_buffers() const {
+    std::vector<NamedVar> out;
+    std::vector<const Node*> seen;
+    collect(out, "", seen, true);
+    return out;
+}
+
+std::vector<NamedVar> Module::state() const {
+    std::vector<NamedVar> out = named_parameters();
+    for (NamedVar& b : named_buffers()) out.push_back(std::move(b));
     return out;
 }
 
@@ -110,6 +134,8 @@ void Module::print(std::string& out, std::size_t indent) const {
         out += (i ? ", " : "  ") + params_[i].first + " " + params_[i].second.shape().str();
         own += params_[i].second.value().numel();
     }
+    for (std::size_t i = 0; i < buffers_.size(); ++i)
+        out += (i || !params_.empty() ? ", " : "  ") + ("buffer " + buffers_[i].first) + " " + buffers_[i].second.shape().str();
     if (children_.empty()) {
         if (own) out += "  " + with_thousands(own) + " params";
         return;

@@ -68,6 +68,11 @@ public:
     std::vector<NamedVar> named_parameters() const;
     std::vector<Var> parameters() const;
     std::size_t num_parameters() const;  // the number of trainable floats
+    // Tensors saved with the model but never trained (a fixed baseline, running statistics),
+    // as constant Vars with dotted names like the parameters.
+    std::vector<NamedVar> named_buffers() const;
+    // What a checkpoint holds: the named parameters, then the named buffers.
+    std::vector<NamedVar> state() const;
     void zero_grad();
 
     void train(bool on = true);  // this module and all below it
@@ -92,6 +97,9 @@ protected:
     // Register an existing parameter Var (it must require grad).
     Var register_parameter(const std::string& name, Var parameter);
 
+    // Make value a buffer called name: part of the model's state, but no parameter.
+    Var register_buffer(const std::string& name, Tensor value);
+
     // Adopt a sub-module; its parameters are renamed "name.<their path>".
     template <class M>
     std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
@@ -103,13 +111,15 @@ private:
     void adopt(const std::string& name, std::shared_ptr<Module> module);
     void check_new_name(const std::string& name, const char* what) const;
     void set_path(const std::string& path);  // renames the parameters of the whole subtree
-    void collect(std::vector<NamedVar>& out, const std::string& prefix, std::vector<const Node*>& seen) const;
+    void collect(std::vector<NamedVar>& out, const std::string& prefix, std::vector<const Node*>& seen,
+                 bool buffers) const;
     void print(std::string& out, std::size_t indent) const;
 
     std::string type_name_;
     std::string path_;  // where this module sits in its model ("encoder.0"); "" for the root
     bool training_ = true;
     std::vector<NamedVar> params_;
+    std::vector<NamedVar> buffers_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
 

@@ -23,6 +23,15 @@ void RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         if (mu > 0.0f) s.momentum.assign(n, 0.0f);
     }
     float *v = s.square_avg.data(), *ga = s.grad_avg.data(), *b = s.momentum.data();
+    if (!centered && mu == 0.0f) {
+        // The common case (the course's optimiser), kept branch-free so it vectorises.
+        for (std::size_t k = 0; k < n; ++k) {
+            const float d = g[k] + wd * p[k];              // g ← g + wd·p
+            v[k] = alpha * v[k] + (1.0f - alpha) * d * d;  // v ← α·v + (1 − α)·g²
+            p[k] -= lr * d / (std::sqrt(v[k]) + eps);      // p ← p − lr·g/(√v + ε)
+        }
+        return;
+    }
     for (std::size_t k = 0; k < n; ++k) {
         const float d = g[k] + wd * p[k];                 // g ← g + wd·p
         v[k] = alpha * v[k] + (1.0f - alpha) * d * d;     // v ← α·v + (1 − α)·g²

@@ -244,7 +244,7 @@ NamedTensors load_safetensors(const std::string& path) {
 }
 
 void save(const Module& model, const std::string& path) {
-    const std::vector<NamedVar> params = model.named_parameters();
+    const std::vector<NamedVar> params = model.state();
     std::vector<Item> items;
     for (const auto& [name, p] : params) items.push_back({&name, &p.value()});
     write_file(path, items, {{"format", "pt"}});
@@ -252,7 +252,7 @@ void save(const Module& model, const std::string& path) {
 
 void load(Module& model, const std::string& path) {
     NamedTensors file = load_safetensors(path);
-    std::vector<NamedVar> params = model.named_parameters();
+    std::vector<NamedVar> params = model.state();
 
     // Match names and shapes; collect every problem before reporting.
     std::vector<std::string> missing, unexpected, mismatched;

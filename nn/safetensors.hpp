@@ -9,7 +9,7 @@
 //   the rest    the raw numbers, little-endian, row-major; data_offsets = [begin, end) in
 //               bytes, counted from the start of this section. Tensors tile it with no gaps.
 //
-//   hg::save(model, "model.safetensors");    // every named parameter
+//   hg::save(model, "model.safetensors");    // every named parameter and buffer
 //   hg::load(model, "model.safetensors");    // names and shapes must match the model
 //
 // Writes go to a temporary file that is renamed into place, so a crash never leaves a
@@ -45,10 +45,10 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
 // Read and validate a whole file; the tensors come in the order of their data in the file.
 NamedTensors load_safetensors(const std::string& path);
 
-// A model's named parameters to a file (metadata {"format": "pt"}, as PyTorch writers use).
+// A model's named parameters and buffers (Module::state()) to a file (metadata {"format": "pt"}, as PyTorch writers use).
 void save(const Module& model, const std::string& path);
 
-// Load every parameter of model from a file written by save() (or by PyTorch's
+// Load every parameter and buffer of model from a file written by save() (or by PyTorch's
 // safetensors.torch.save_file with the same names). All or nothing: a missing, extra or
 // wrongly shaped tensor throws before any parameter changes.
 void load(Module& model, const std::string& path);

@@ -267,3 +267,41 @@ TEST_CASE("safetensors: every truncation and every header byte flip fails cleanl
     }
     CHECK(errors > n / 2);
 }
+
+namespace {
+// A layer with a fixed (untrained) shift saved with the model: a buffer.
+class Shifted : public hg::Module {
+public:
+    explicit Shifted(hg::Rng& rng) : Module("Shifted") {
+        layer = register_module("layer", std::make_shared<hg::Linear>(3, 2, rng));
+        shift = register_buffer("shift", Tensor::from({2}, {0.5f, -1.5f}));
+    }
+    Var forward(const Var& x) override { return (*layer)(x) + shift; }
+    std::shared_ptr<hg::Linear> layer;
+    Var shift;
+};
+}  // namespace
+
+TEST_CASE("module buffers: saved and loaded with the model, never trained") {
+    hg::Rng rng(4);
+    Shifted a(rng);
+    CHECK(a.named_parameters().size() == 2);
+    REQUIRE(a.named_buffers().size() == 1);
+    CHECK(a.named_buffers()[0].first == "shift");
+    CHECK(a.state().size() == 3);
+    CHECK_FALSE(a.shift.requires_grad());
+    CHECK(a.str().find("buffer shift (2)") != std::string::npos);
+    TempDir dir;
+    hg::save(a, dir.file("shifted.safetensors"));
+    hg::Rng other(5);
+    Shifted b(other);
+    b.shift.value().fill(0.0f);
+    hg::load(b, dir.file("shifted.safetensors"));
+    CHECK(b.shift.value().storage() == a.shift.value().storage());
+    const Var x = Var::constant(Tensor::from({1, 3}, {1, 2, 3}));
+    CHECK(b(x).value().storage() == a(x).value().storage());
+    // A file without the buffer does not fit the model.
+    hg::Linear plain(3, 2, rng);
+    hg::save(plain, dir.file("plain.safetensors"));
+    CHECK_THROWS_AS(hg::load(b, dir.file("plain.safetensors")), hg::SafetensorsError);
+}

@@ -1,6 +1,8 @@
 // One smoke test per tutorial: run its --quick setting and assert its lesson.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "tutorial_runner.hpp"
 
 using hg::test::run_tutorial;
@@ -23,4 +25,64 @@ TEST_CASE("tutorial 02: backpropagation by hand equals autograd; online beats ba
     CHECK(run.number("online_loss") < run.number("batch_loss"));
     CHECK(run.number("final_loss") < run.number("no_bias_loss"));
     CHECK(run.number("epochs") == 150);
+}
+
+TEST_CASE("tutorial 03: the corrected recommender beats the per-item mean on the built-in set") {
+    const auto run = run_tutorial("03_recommender", "--quick --quiet --data builtin");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.result.at("dataset") == "synthetic");
+    CHECK(run.result.at("mode") == "corrected");
+    CHECK(run.number("test_rmse") < run.number("baseline_rmse"));
+}
+
+TEST_CASE("tutorial 03 on ml-100k: the course's trajectory, and the zero-grad collapse") {
+    const std::string dir = hg::test::movielens_100k_dir();
+    if (dir.empty()) {
+        MESSAGE("SKIPPED: ml-100k not found (set HG_DATA to a folder holding ml-100k/)");
+        return;
+    }
+    const auto course = run_tutorial("03_recommender", "--mode course --epochs 1 --quiet --data '" + dir + "'");
+    INFO(course.output);
+    REQUIRE(course.exit_code == 0);
+    CHECK(course.result.at("dataset") == "ml-100k");
+    // PyTorch's epoch-1 train loss on u1.base is ~1.77 (bench/pytorch/course_sae.py).
+    CHECK(course.number("train_loss") > 1.70);
+    CHECK(course.number("train_loss") < 1.85);
+    const auto zero = run_tutorial("03_recommender", "--mode zero-grad --epochs 1 --quiet --data '" + dir + "'");
+    INFO(zero.output);
+    REQUIRE(zero.exit_code == 0);
+    CHECK(zero.number("test_rmse") > 3.0);  // predicts ~0 for everything
+}
+
+TEST_CASE("tutorial 03: bad input gets a clear error") {
+    SUBCASE("an unknown user id") {
+        const auto run = run_tutorial("03_recommender", "--quick --quiet --data builtin --user 99999");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--user 99999: no such user in synthetic (user ids run from 1 to 600)") !=
+              std::string::npos);
+    }
+    SUBCASE("a data folder without ratings") {
+        const std::string empty = (std::filesystem::temp_directory_path() / "hg_test_empty_data").string();
+        std::filesystem::create_directories(empty);
+        const auto run = run_tutorial("03_recommender", "--quick --quiet --data '" + empty + "'");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find(empty) != std::string::npos);
+        std::filesystem::remove_all(empty);
+    }
+    SUBCASE("a model file of another shape") {
+        // The course model saved by one run does not fit the corrected recipe's model.
+        const std::string file = (std::filesystem::temp_directory_path() / "hg_test_course.safetensors").string();
+        const auto save = run_tutorial("03_recommender", "--quick --quiet --data builtin --mode course --epochs 1 --save '" + file + "'");
+        REQUIRE(save.exit_code == 0);
+        const auto load = run_tutorial("03_recommender", "--quick --quiet --data builtin --load '" + file + "'");
+        CHECK(load.exit_code == 1);
+        CHECK(load.output.find("does not match the model ResidualAutoencoder") != std::string::npos);
+        CHECK(load.output.find("Nothing was loaded") != std::string::npos);
+        // ... while the same mode loads it and recommends without training.
+        const auto again = run_tutorial("03_recommender", "--quick --quiet --data builtin --mode course --load '" + file + "'");
+        CHECK(again.exit_code == 0);
+        CHECK(again.result.at("loaded") == "hg_test_course.safetensors");
+        std::filesystem::remove(file);
+    }
 }

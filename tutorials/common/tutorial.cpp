@@ -22,7 +22,7 @@ std::ostream& null_stream() {
 
 Tutorial::Tutorial(std::string id, std::string title)
     : id_(std::move(id)), title_(std::move(title)), app_(title_, "tutorial " + id_) {
-    app_.add_option("--data", options_.data, "Folder of the real data set (default: $HG_DATA, ./data, or built-in)");
+    app_.add_option("--data", options_.data, "Folder of the real data set (default: $HG_DATA, ./data, else the built-in set; \"builtin\" forces it)");
     app_.add_flag("--quick", options_.quick, "The seconds-long setting the test suite runs");
     app_.add_option("--epochs", options_.epochs, "Number of epochs (default: the tutorial's own)")->check(CLI::NonNegativeNumber);
     app_.add_option("--seed", options_.seed, "Random seed (weights, shuffling, noise)");
