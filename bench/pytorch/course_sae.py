@@ -112,7 +112,7 @@ def main():
             n += n_rated
     med = sorted(epoch_times)[len(epoch_times) // 2]
     print(f"result: impl=pytorch mode={a.mode} epochs={a.epochs} threads={a.threads} train_loss={train_loss:.4f} "
-          f"course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} epoch_seconds_median={med:.4f}")
+          f"course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} epoch_seconds={med:.4f}")
 
 
 if __name__ == "__main__":
