@@ -35,10 +35,21 @@ Var linear_op(const Var& x, const Var& w, const Var* b) {
     std::vector<Var> inputs{x, w};
     if (b) inputs.push_back(*b);
     const Var bias = b ? *b : Var();
+    // dW and db have exactly their parameter's shape, so they are added straight into its
+    // gradient (gemm with beta = 1) — no temporary the size of W on every step.
     return make_op("linear", std::move(y), std::move(inputs), [x, w, bias](const Tensor& dy, const Tensor&) {
-        if (x.requires_grad()) x.accumulate_grad(matmul(dy, w.value()));              // dX = dY·W
-        if (w.requires_grad()) w.accumulate_grad(matmul(dy, x.value(), true, false));  // dW = dYᵀ·X
-        if (bias.requires_grad()) bias.accumulate_grad(sum(dy, 0));                    // db = Σ_rows dY
+        const std::size_t n = dy.shape()[0], out = dy.shape()[1], in = w.shape()[1];
+        if (x.requires_grad()) x.accumulate_grad(matmul(dy, w.value()));  // dX = dY·W
+        if (w.requires_grad()) {                                           // dW += dYᵀ·X
+            Var dw = w;
+            gemm(true, false, out, in, n, 1.0f, dy.data(), out, x.value().data(), in, 1.0f, dw.grad().data(), in);
+        }
+        if (bias.requires_grad()) {  // db += Σ_rows dY
+            Var db = bias;
+            float* g = db.grad().data();
+            for (std::size_t r = 0; r < n; ++r)
+                for (std::size_t j = 0; j < out; ++j) g[j] += dy[r * out + j];
+        }
     });
 }
 

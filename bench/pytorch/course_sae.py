@@ -56,6 +56,7 @@ def main():
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(True)  # as hourglass does (see tutorials/common/tutorial.hpp)
     torch.manual_seed(a.seed)
 
     train = read_ratings(f"{a.data}/u1.base")

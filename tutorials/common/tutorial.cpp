@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hg::tutorial {
@@ -41,6 +42,7 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     start_ = std::chrono::steady_clock::now();
     try {
         if (options_.threads > 0) hg::set_num_threads(options_.threads);
+        hg::set_flush_denormal(true);  // see tensor/float_mode.hpp
         say() << "# " << title_ << "  (tutorial " << id_ << (options_.quick ? ", quick setting" : "") << ")\n";
         body();
         if (!result_printed_) throw std::logic_error("tutorial " + id_ + " finished without its result line");

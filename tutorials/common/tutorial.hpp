@@ -14,7 +14,8 @@
 //   }
 //
 // Common flags (DESIGN.md): --data DIR, --quick, --epochs N, --seed N, --threads N,
-// --out DIR, --quiet. --help lists them with the tutorial's own.
+// --out DIR, --quiet. --help lists them with the tutorial's own. Tutorials flush denormal
+// floats to zero (tensor/float_mode.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>
