@@ -71,4 +71,13 @@ DataFolder find_fashion_mnist(const std::string& data_flag) {
                 fashion_mnist_dir);
 }
 
+std::string require_fashion_mnist(const std::string& data_flag) {
+    const DataFolder folder = find_fashion_mnist(data_flag);
+    if (!folder.found())
+        throw DataError("Fashion-MNIST not found (looked in " + folder.searched +
+                        "). Install Debian's package dataset-fashion-mnist (apt install dataset-fashion-mnist), "
+                        "or pass --data DIR with its four IDX files");
+    return folder.path;
+}
+
 }  // namespace hg::data

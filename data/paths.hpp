@@ -33,6 +33,9 @@ DataFolder find_movielens(const std::string& data_flag = "", const std::string& 
 // Fashion-MNIST's four IDX files: --data DIR[/fashion-mnist], $HG_DATA/fashion-mnist,
 // ./data/fashion-mnist, then Debian's /usr/share/datasets/fashion-mnist.
 DataFolder find_fashion_mnist(const std::string& data_flag = "");
+// The same, for a program that cannot go on without it: the folder, or an hg::DataError that
+// says where it looked and how to install Debian's package dataset-fashion-mnist.
+std::string require_fashion_mnist(const std::string& data_flag = "");
 
 // The repository's data/ folder (this source folder): where the fetch command unpacks.
 std::string repo_data_dir();

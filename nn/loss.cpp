@@ -119,6 +119,26 @@ Var bce_with_logits(const Var& logits, const Var& target) {
                    });
 }
 
+Var cross_entropy(const Var& logits, const std::vector<int>& labels) {
+    if (logits.value().rank() != 2 || logits.value().numel() == 0)
+        throw ShapeError("cross_entropy: needs logits (N x C), one row of class scores per example, got " +
+                         logits.shape().str());
+    const std::size_t n = logits.shape()[0], classes = logits.shape()[1];
+    if (labels.size() != n)
+        throw ShapeError("cross_entropy: " + std::to_string(labels.size()) + " labels for logits " +
+                         logits.shape().str() + "; give one label per row");
+    // The one-hot mask: 1 at (n, y_n). Then −(1/N) Σ mask ⊙ log_softmax(x).
+    Tensor onehot(logits.shape());
+    for (std::size_t r = 0; r < n; ++r) {
+        if (labels[r] < 0 || static_cast<std::size_t>(labels[r]) >= classes)
+            throw IndexError("cross_entropy: label " + std::to_string(labels[r]) + " of row " + std::to_string(r) +
+                             " is not a class of logits " + logits.shape().str() + " (classes 0.." +
+                             std::to_string(classes - 1) + ")");
+        onehot[r * classes + static_cast<std::size_t>(labels[r])] = 1.0f;
+    }
+    return scale(sum(mask(log_softmax(logits), onehot)), -1.0f / static_cast<float>(n));
+}
+
 Var l1_activity(const Var& h) {
     batch_matrix(h, "l1_activity");
     return scale(sum(abs(h)), 1.0f / static_cast<float>(h.shape()[0]));

@@ -14,6 +14,8 @@
 //                    course's "mean corrector" Σ m(p − t)² / Σ m
 //   bce              −(1/n) Σ [t log p + (1 − t) log(1 − p)]           p in [0, 1]
 //   bce_with_logits  the same with p = σ(x), computed stably from the logits x
+// Classification:
+//   cross_entropy    −(1/N) Σ_n log softmax(x_n)[y_n]                  logits x (N x C), labels y_n
 // Penalties (add λ · penalty to the loss):
 //   l1_activity      (1/N) Σ_n Σ_j |h_nj|                              sparse codes
 //   kl_sparsity      Σ_j KL(ρ || ρ̂_j),  ρ̂_j = (1/N) Σ_n h_nj            sparse autoencoder
@@ -21,6 +23,8 @@
 //   vae_kl           −½ Σ (1 + log σ² − μ² − σ²)                       VAE, KL(q(z|x) || N(0, I))
 // and the VAE's sampling step, z = μ + σ ⊙ ε (reparameterise).
 #pragma once
+
+#include <vector>
 
 #include "autograd/var.hpp"
 #include "tensor/rng.hpp"
@@ -55,6 +59,12 @@ Var bce(const Var& p, const Var& target);
 // Binary cross-entropy of σ(x) from logits x, without forming σ(x):
 //   ℓ = max(x, 0) − x·t + log(1 + e^−|x|)   (never overflows, exact for large |x|)
 Var bce_with_logits(const Var& logits, const Var& target);
+
+// Cross-entropy of class labels under softmax(logits): −(1/N) Σ_n log softmax(x_n)[y_n],
+// for logits (N x C), one row per example, and N labels in 0 .. C−1 (PyTorch's
+// nn.CrossEntropyLoss). Built from log_softmax (stable for large logits) and a one-hot
+// mask, so its gradient is softmax(x) − onehot(y), divided by N.
+Var cross_entropy(const Var& logits, const std::vector<int>& labels);
 
 // L1 activity penalty (1/N) Σ |h| for activations h (N x H).
 Var l1_activity(const Var& h);

@@ -144,6 +144,12 @@ std::vector<Row> table() {
          [](const Inputs& v) { return hg::bce(hg::sigmoid(v[0]), hg::sigmoid(v[1])); }},
         {"bce_with_logits", {{{3, 4}, {3, 4}}, {{7}, {7}}, {{1, 1}, {1, 1}}},
          [](const Inputs& v) { return hg::bce_with_logits(v[0] * 3.0f, hg::sigmoid(v[1])); }},
+        {"cross_entropy", {{{3, 4}}, {{1, 5}}, {{6, 2}}},
+         [](const Inputs& v) {
+             std::vector<int> labels(v[0].shape()[0]);
+             for (std::size_t r = 0; r < labels.size(); ++r) labels[r] = static_cast<int>((2 * r + 1) % v[0].shape()[1]);
+             return hg::cross_entropy(v[0] * 3.0f, labels);
+         }},
         {"l1_activity", {{{3, 4}}, {{1, 5}}, {{6, 1}}}, [](const Inputs& v) { return hg::l1_activity(v[0]); },
          Domain::away_from_zero},
         {"kl_sparsity", {{{5, 3}}, {{1, 4}}, {{6, 1}}},

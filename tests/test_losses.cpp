@@ -203,3 +203,19 @@ TEST_CASE("vae_kl and reparameterise") {
     CHECK(hg::mean(s).item() == Approx(2.0f).epsilon(0.01));
     CHECK(std::sqrt(hg::mean(hg::square(s - 2.0f)).item()) == Approx(0.5f).epsilon(0.02));
 }
+
+TEST_CASE("cross_entropy: −log softmax of the true class, averaged; gradient (softmax − onehot)/N") {
+    // Row 0: logits (0, 0), class 0: −log ½. Row 1: logits (ln 3, 0), class 1: softmax (¾, ¼), −log ¼.
+    Var x = param({2, 2}, {0.0f, 0.0f, std::log(3.0f), 0.0f});
+    Var loss = hg::cross_entropy(x, {0, 1});
+    CHECK(loss.item() == Approx((std::log(2.0) + std::log(4.0)) / 2));
+    loss.backward();
+    const std::vector<float> expected = {-0.25f, 0.25f, 0.375f, -0.375f};
+    for (std::size_t i = 0; i < 4; ++i) CHECK(x.grad()[i] == Approx(expected[i]));
+    // Stable for large logits: log_softmax never forms e^1000.
+    CHECK(hg::cross_entropy(constant({1, 3}, {1000, 0, -1000}), {1}).item() == Approx(1000.0f));
+    CHECK_THROWS_WITH_AS(hg::cross_entropy(x, {0}), "cross_entropy: 1 labels for logits (2x2); give one label per row",
+                         hg::ShapeError);
+    CHECK_THROWS_WITH_AS(hg::cross_entropy(x, {0, 2}),
+                         "cross_entropy: label 2 of row 1 is not a class of logits (2x2) (classes 0..1)", hg::IndexError);
+}

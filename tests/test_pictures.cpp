@@ -39,3 +39,12 @@ TEST_CASE("pictures: SVG curves and scatter plots") {
     hg::tutorial::write_svg_scatter(dir.file("codes.svg"), "codes", {{0, 0, 0}, {1, 2, 1}}, {"a", "b"});
     CHECK(hg::test::TempDir::read(dir.file("codes.svg")).find("<circle") != std::string::npos);
 }
+
+TEST_CASE("pictures: a curve with its own x values (a sweep) marks its points") {
+    hg::test::TempDir dir("pictures_sweep");
+    hg::tutorial::write_svg_curves(dir.file("sweep.svg"), "error vs k", "k", "MSE", {{"k-sparse", {0.04, 0.02, 0.01}, {5, 20, 80}}});
+    const std::string svg = hg::test::TempDir::read(dir.file("sweep.svg"));
+    CHECK(svg.find("<circle") != std::string::npos);
+    CHECK(svg.find(">80<") != std::string::npos);  // the x axis runs to the largest x
+    CHECK_THROWS_AS(hg::tutorial::write_svg_curves(dir.file("bad.svg"), "t", "k", "y", {{"c", {1, 2}, {1}}}), hg::ValueError);
+}

@@ -137,9 +137,17 @@ void write_svg_curves(const std::string& path, const std::string& title, const s
                       const std::string& y_label, const std::vector<Curve>& curves, bool log_y) {
     Frame f{1, 2, std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
     auto tr = [log_y](double v) { return log_y ? std::log10(std::max(v, 1e-30)) : v; };
-    std::size_t longest = 1;
+    for (const Curve& c : curves)
+        if (!c.x.empty() && c.x.size() != c.y.size())
+            throw ValueError("write_svg_curves: curve '" + c.name + "' has " + std::to_string(c.x.size()) +
+                             " x values for " + std::to_string(c.y.size()) + " y values");
+    auto x_of = [](const Curve& c, std::size_t i) { return c.x.empty() ? static_cast<double>(i + 1) : c.x[i]; };
+    f.x0 = std::numeric_limits<double>::max(), f.x1 = std::numeric_limits<double>::lowest();
     for (const Curve& c : curves) {
-        longest = std::max(longest, c.y.size());
+        for (std::size_t i = 0; i < c.y.size(); ++i) {
+            f.x0 = std::min(f.x0, x_of(c, i));
+            f.x1 = std::max(f.x1, x_of(c, i));
+        }
         for (double v : c.y)
             if (std::isfinite(v)) {
                 f.y0 = std::min(f.y0, tr(v));
@@ -147,18 +155,23 @@ void write_svg_curves(const std::string& path, const std::string& title, const s
             }
     }
     if (f.y0 > f.y1) f.y0 = 0, f.y1 = 1;
-    f.x1 = static_cast<double>(longest);
+    if (f.x0 > f.x1) f.x0 = 1, f.x1 = 1;
     widen(f.x0, f.x1);
     widen(f.y0, f.y1);
     std::string s = axes(f, title, x_label, y_label, log_y);
     std::vector<std::string> names;
     for (std::size_t c = 0; c < curves.size(); ++c) {
-        std::string pts;
+        std::string pts, marks;
         for (std::size_t i = 0; i < curves[c].y.size(); ++i)
-            if (std::isfinite(curves[c].y[i]))
-                pts += num(f.px(static_cast<double>(i + 1))) + "," + num(f.py(tr(curves[c].y[i]))) + " ";
+            if (std::isfinite(curves[c].y[i])) {
+                const std::string px = num(f.px(x_of(curves[c], i))), py = num(f.py(tr(curves[c].y[i])));
+                pts += px + "," + py + " ";
+                if (!curves[c].x.empty())
+                    marks += "<circle cx=\"" + px + "\" cy=\"" + py + "\" r=\"3.5\" fill=\"" +
+                             colour(static_cast<int>(c)) + "\"/>\n";
+            }
         s += "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" + std::string(colour(static_cast<int>(c))) +
-             "\" points=\"" + pts + "\"/>\n";
+             "\" points=\"" + pts + "\"/>\n" + marks;
         names.push_back(curves[c].name);
     }
     write_text(path, s + legend(f, names) + "</svg>\n");

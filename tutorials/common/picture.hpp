@@ -7,6 +7,8 @@
 //
 //   hg::tutorial::write_svg_curves(t.out_dir() + "/loss.svg", "training loss", "epoch", "loss",
 //                                  {{"plain AE", plain_losses}, {"sparse AE", sparse_losses}});
+//   hg::tutorial::write_svg_curves(t.out_dir() + "/sweep.svg", "error vs k", "k", "test MSE",
+//                                  {{"k-sparse AE", errors, {5, 10, 20, 40}}});
 //
 // Every writer goes through a temporary file renamed into place, so a picture is either
 // complete or absent.
@@ -29,6 +31,7 @@ void write_png_grid(const std::string& path, const Tensor& images, std::size_t h
 struct Curve {
     std::string name;
     std::vector<double> y;  // y[i] at x = i + 1 (e.g. the loss after epoch i + 1)
+    std::vector<double> x = {};  // or at x[i] when given (a sweep: error vs k); points are then marked
 };
 void write_svg_curves(const std::string& path, const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::vector<Curve>& curves, bool log_y = false);

@@ -121,7 +121,7 @@ void Progress::update(int done, const std::string& status) {
     if (tty_)
         t_.say() << "\r" << line.str() << "\033[K" << std::flush;
     else
-        t_.say() << line.str() << "\n";
+        t_.say() << line.str() << std::endl;  // flushed: a log file shows progress as it happens
 }
 
 void Progress::finish() {

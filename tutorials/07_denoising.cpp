@@ -1,0 +1,310 @@
+// Tutorial 07 — denoising autoencoders: corrupt the input, rebuild the clean image.
+//
+// Vincent, Larochelle, Bengio & Manzagol (2008), "Extracting and Composing Robust Features
+// with Denoising Autoencoders" (ICML 2008). An autoencoder with as many or more hidden units
+// than it needs can learn to copy its input. A denoising autoencoder (DAE) is given a
+// corrupted copy x̃ of each example and must rebuild the clean x, which it can only do by
+// learning how the data hangs together:
+//
+//   x̃ ~ q(x̃ | x)                 corruption, a fresh draw at every step
+//   h = σ(x̃·Wᵀ + b)              encoder
+//   x̂ = σ(h·W + b')              decoder with tied weights W' = Wᵀ (an option the paper describes)
+//   L = CE(x, x̂) = −Σ_i [x_i log x̂_i + (1 − x_i) log(1 − x̂_i)]   against the CLEAN x
+//
+// Three corruptions q (nn/dropout.hpp; each acts only in training mode):
+//   masking noise      each pixel set to 0 with probability ν            (the 2008 paper)
+//   Gaussian noise     x + ε, ε ~ N(0, σ²) per pixel                      (Vincent et al. 2010,
+//   salt-and-pepper    each pixel, with probability ν, set to 0 or 1       "Stacked Denoising
+//                                                                          Autoencoders", JMLR)
+//
+// The tutorial trains a plain autoencoder and one DAE per corruption, the same network
+// from the same initial weights, and then gives every model the same corrupted test images:
+// for each kind of noise, the DAE trained on it rebuilds the clean images better than the
+// plain autoencoder does. Pictures: noisy / plain AE / DAE / clean, rows stacked.
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/batching.hpp"
+#include "data/idx.hpp"
+#include "data/paths.hpp"
+#include "nn/nn.hpp"
+#include "tutorials/common/picture.hpp"
+#include "tutorials/common/tutorial.hpp"
+
+using hg::Tensor;
+using hg::Var;
+namespace tut = hg::tutorial;
+
+namespace {
+
+
+// A kind of corruption and its strength.
+struct Corruption {
+    std::string name;  // "masking", "gaussian", "salt_pepper"
+    float level;       // ν for masking and salt-and-pepper, σ for Gaussian noise
+    std::string describe() const {
+        return name == "gaussian" ? "Gaussian noise, sigma " + tut::fixed(level, 2)
+                                  : (name == "masking" ? "masking noise, " : "salt-and-pepper noise, ") +
+                                        tut::fixed(100 * level, 0) + "% of pixels";
+    }
+};
+
+// The nn layer that draws this corruption (active in training mode only).
+std::shared_ptr<hg::Module> make_noise(const Corruption& c, hg::Rng& rng) {
+    if (c.name == "masking") return std::make_shared<hg::MaskingNoise>(c.level, rng);
+    if (c.name == "gaussian") return std::make_shared<hg::GaussianNoise>(c.level, rng);
+    return std::make_shared<hg::SaltPepperNoise>(c.level, rng);
+}
+
+// One corrupted copy of a set of images, drawn with the same layer the DAE trains with.
+Tensor corrupt(const Corruption& c, const Tensor& images, std::uint64_t seed) {
+    hg::Rng rng(seed);
+    auto noise = make_noise(c, rng);
+    noise->train();
+    hg::NoGradGuard no_grad;
+    return (*noise)(Var::constant(images)).value();
+}
+
+// The autoencoder of the paper: sigmoid encoder, tied sigmoid decoder. With a noise layer it
+// is a denoising autoencoder; without one, the plain autoencoder it is compared with.
+class Autoencoder : public hg::Module {
+public:
+    Autoencoder(std::size_t pixels, std::size_t hidden, std::shared_ptr<hg::Module> noise_layer, hg::Rng& rng)
+        : Module(noise_layer ? "DenoisingAutoencoder" : "Autoencoder") {
+        if (noise_layer) noise = register_module("noise", noise_layer);
+        encoder = register_module("encoder", std::make_shared<hg::Linear>(pixels, hidden, rng));
+        decoder = register_module("decoder", std::make_shared<hg::TiedLinear>(*encoder, rng));
+    }
+    // The reconstruction's logits: x -> x̃ (training mode only) -> h -> logits of x̂.
+    Var forward(const Var& x) override {
+        const Var x_tilde = noise ? (*noise)(x) : x;
+        return (*decoder)(hg::sigmoid((*encoder)(x_tilde)));
+    }
+    // x̂ = σ(logits) for a batch of (already corrupted, or clean) images, in eval mode.
+    Tensor reconstruct(const Tensor& images) {
+        hg::NoGradGuard no_grad;
+        eval();
+        return hg::sigmoid((*this)(Var::constant(images))).value();
+    }
+
+    std::shared_ptr<hg::Module> noise;  // null for the plain autoencoder
+    std::shared_ptr<hg::Linear> encoder;
+    std::shared_ptr<hg::TiedLinear> decoder;
+};
+
+struct Settings {
+    std::size_t hidden = 256;
+    std::size_t train_images = 20000, test_images = 2000;
+    std::size_t batch = 32;
+    float lr = 3e-3f;
+};
+
+// Adam on the cross-entropy between the reconstruction and the CLEAN batch. Returns the
+// training loss of each epoch (mean over pixels).
+std::vector<double> train(tut::Tutorial& t, Autoencoder& model, const std::string& label, const Tensor& images,
+                          const Settings& s, int epochs, std::uint64_t seed) {
+    hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
+    hg::Rng rng(seed);
+    hg::data::BatchSampler batches(images.rows(), s.batch, rng);
+    std::vector<double> losses;
+    tut::Progress progress(t, "  " + label + " epoch", epochs);
+    model.train();
+    for (int e = 1; e <= epochs; ++e) {
+        double sum = 0;
+        std::size_t seen = 0;
+        for (const std::vector<std::size_t>& rows : batches.epoch()) {
+            const Var x = Var::constant(images.gather_rows(rows));
+            Var loss = hg::bce_with_logits(model(x), x);  // model(x) corrupts x inside; the target is x itself
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+            sum += loss.item() * static_cast<double>(rows.size());
+            seen += rows.size();
+        }
+        losses.push_back(sum / static_cast<double>(seen));
+        progress.update(e, "train cross-entropy " + tut::fixed(losses.back(), 4));
+    }
+    progress.finish();
+    model.eval();
+    return losses;
+}
+
+double mse(const Tensor& a, const Tensor& b) { return hg::mean(hg::square(a - b)).item(); }
+
+// The first test image of each class, for the pictures.
+std::vector<std::size_t> one_per_class(const hg::data::ImageSet& set) {
+    std::vector<std::size_t> rows;
+    for (int c = 0; c < static_cast<int>(set.class_names.size()); ++c)
+        for (std::size_t i = 0; i < set.size(); ++i)
+            if (set.labels[i] == c) {
+                rows.push_back(i);
+                break;
+            }
+    return rows;
+}
+
+std::string right(const std::string& text, std::size_t width) {
+    return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    tut::Tutorial t("07_denoising", "Denoising autoencoders: corrupt the input, rebuild the clean image");
+    Settings s;
+    float masking = 0.4f, sigma = 0.4f, salt_pepper = 0.2f;
+    t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);
+    t.app().add_option("--train-images", s.train_images, "Training images (default 20000; quick 3000)");
+    t.app().add_option("--masking", masking, "Masking noise: the fraction of pixels set to 0")->check(CLI::Range(0.0, 0.95));
+    t.app().add_option("--sigma", sigma, "Gaussian noise: the standard deviation")->check(CLI::Range(0.0, 5.0));
+    t.app().add_option("--salt-pepper", salt_pepper, "Salt-and-pepper noise: the fraction of pixels set to 0 or 1")
+        ->check(CLI::Range(0.0, 0.95));
+    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
+    t.app().add_option("--batch", s.batch, "Images per step (default 32; quick 16)")->check(CLI::PositiveNumber);
+    return t.run(argc, argv, [&] {
+        if (t.options().quick) {
+            if (t.app().count("--train-images") == 0) s.train_images = 3000;
+            if (t.app().count("--batch") == 0) s.batch = 16;  // more steps from fewer images
+            s.test_images = 1000;
+        }
+        const int epochs = t.epochs(15, 10);
+        const std::uint64_t seed = t.options().seed;
+        const std::vector<Corruption> corruptions{{"masking", masking}, {"gaussian", sigma}, {"salt_pepper", salt_pepper}};
+
+        t.step(1, "Fashion-MNIST");
+        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", s.train_images,
+                                                   hg::data::require_fashion_mnist(t.options().data));
+        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", s.test_images,
+                                                   hg::data::require_fashion_mnist(t.options().data));
+        const Tensor& x_train = train_set.images;
+        const Tensor& x_test = test_set.images;
+        const std::size_t pixels = x_train.cols();
+        t.say() << "train " << x_train.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
+        t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
+
+        t.step(2, "Three ways to corrupt an image");
+        const std::vector<std::size_t> shown = one_per_class(test_set);
+        const Tensor clean_shown = x_test.gather_rows(shown);
+        std::vector<Tensor> noisy_test;  // one corrupted copy of the test set per corruption
+        for (std::size_t c = 0; c < corruptions.size(); ++c) {
+            noisy_test.push_back(corrupt(corruptions[c], x_test, seed + 100 + c));
+            const Tensor& noisy = noisy_test.back();
+            const Tensor changed = hg::ne(noisy - x_test, 0.0f);
+            t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
+                    << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
+        }
+        // Masking sets a fraction ν of ALL pixels to 0; among the non-zero pixels (the garment)
+        // that fraction is visible as the share that became 0.
+        {
+            const Tensor on = hg::gt(x_test, 0.0f);
+            const Tensor zeroed = on * hg::eq(noisy_test[0], Tensor::scalar(0.0f));
+            const double share = hg::sum(zeroed).item() / hg::sum(on).item();
+            t.say() << "masking: " << tut::fixed(100 * share, 1) << "% of the non-zero pixels became 0 (nu = "
+                    << tut::fixed(100 * masking, 0) << "%)\n";
+            t.check(std::fabs(share - masking) < 0.02, "masking noise zeroes a fraction nu of the pixels");
+        }
+        // In evaluation mode every corruption layer passes its input through.
+        bool identity_in_eval = true;
+        for (const Corruption& c : corruptions) {
+            hg::Rng rng(seed);
+            auto noise = make_noise(c, rng);
+            noise->eval();
+            identity_in_eval = identity_in_eval && hg::max_abs_diff((*noise)(Var::constant(clean_shown)).value(), clean_shown) == 0.0f;
+        }
+        t.check(identity_in_eval, "in eval mode the noise layers leave the input unchanged");
+
+        t.step(3, "Train a plain autoencoder and one denoising autoencoder per corruption");
+        // The same network from the same initial weights; only the input corruption differs.
+        std::vector<std::string> names{"plain"};
+        for (const Corruption& c : corruptions) names.push_back(c.name);
+        std::vector<std::shared_ptr<Autoencoder>> models;
+        std::vector<tut::Curve> curves;
+        for (std::size_t m = 0; m < names.size(); ++m) {
+            hg::Rng rng(seed);
+            hg::Rng noise_rng(seed + 1 + m);
+            auto model = std::make_shared<Autoencoder>(pixels, s.hidden,
+                                                       m == 0 ? nullptr : make_noise(corruptions[m - 1], noise_rng), rng);
+            if (m == 0 || m == 1) t.say() << *model << "\n";
+            curves.push_back({names[m], train(t, *model, names[m], x_train, s, epochs, seed + 7)});
+            models.push_back(model);
+        }
+        tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training cross-entropy (against the clean image)",
+                              "epoch", "cross-entropy per pixel", curves);
+
+        t.step(4, "Give every model the same corrupted test images");
+        // err[m][c]: model m's reconstruction of the corrupted test set c, against the clean
+        // images (mean squared error per pixel). Column "clean": uncorrupted input.
+        std::vector<std::vector<double>> err(models.size());
+        for (std::size_t m = 0; m < models.size(); ++m) {
+            for (std::size_t c = 0; c < corruptions.size(); ++c)
+                err[m].push_back(mse(models[m]->reconstruct(noisy_test[c]), x_test));
+            err[m].push_back(mse(models[m]->reconstruct(x_test), x_test));
+        }
+        t.say() << "test MSE against the clean images, by input:\n";
+        t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
+        t.say() << "  (noisy input)   " << right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
+                << right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
+                << right("0", 11) << "\n";
+        for (std::size_t m = 0; m < models.size(); ++m) {
+            const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
+            t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
+                    << right(tut::fixed(err[m][0], 4), 10) << right(tut::fixed(err[m][1], 4), 11)
+                    << right(tut::fixed(err[m][2], 4), 14) << right(tut::fixed(err[m][3], 4), 11) << "\n";
+        }
+        for (std::size_t c = 0; c < corruptions.size(); ++c) {
+            const Tensor rows = Tensor::concat_rows({noisy_test[c].gather_rows(shown),
+                                                     models[0]->reconstruct(noisy_test[c].gather_rows(shown)),
+                                                     models[c + 1]->reconstruct(noisy_test[c].gather_rows(shown)),
+                                                     clean_shown});
+            tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
+        }
+        for (std::size_t c = 0; c < corruptions.size(); ++c)
+            t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
+                                                   tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
+                                                   tut::fixed(err[0][c], 4) + ")");
+        for (std::size_t c = 0; c < corruptions.size(); ++c)
+            t.check(err[c + 1][c] < mse(noisy_test[c], x_test),
+                    "the " + names[c + 1] + " DAE's output is closer to the clean image than its noisy input is");
+
+        t.step(5, "Each DAE has learned its own noise");
+        // Read the table by columns: on each kind of noise the best model is the DAE trained
+        // on it, and a DAE can be worse than the plain AE on a noise it never saw. On clean
+        // images the plain AE, trained on exactly those, is the best: denoising has a price.
+        bool own_best = true, plain_best_clean = true;
+        for (std::size_t c = 0; c < corruptions.size(); ++c)
+            for (std::size_t m = 1; m < models.size(); ++m)
+                if (m != c + 1 && err[m][c] <= err[c + 1][c]) own_best = false;
+        for (std::size_t m = 1; m < models.size(); ++m)
+            if (err[m][3] <= err[0][3]) plain_best_clean = false;
+        t.check(own_best, "on each kind of noise, the DAE trained on that noise beats the other two DAEs");
+        t.check(plain_best_clean, "on clean images the plain autoencoder has the lowest error");
+
+        t.step(6, "The filters");
+        // Each hidden unit's weights (a row of W), the first 50 units of each model, side by
+        // side: the same initial weights, shaped by different corruptions (the paper shows
+        // such filters on MNIST as the masking level grows).
+        std::vector<std::size_t> first(50);
+        for (std::size_t j = 0; j < first.size(); ++j) first[j] = j;
+        for (std::size_t m = 0; m < models.size(); ++m)
+            tut::write_png_grid(t.out_dir() + "/filters_" + names[m] + ".png",
+                                models[m]->encoder->weight().value().gather_rows(first), 28, 28, 10, 0.0f, 0.0f);
+
+        t.say() << "\npictures in " << t.out_dir() << ":\n"
+                << "  denoise_<noise>.png  rows: noisy input / plain AE / DAE trained on that noise / clean image\n"
+                << "  filters_<model>.png  the first 50 hidden units' weights of each model\n"
+                << "  training_loss.svg    the training curves\n";
+        std::vector<std::pair<std::string, std::string>> result{{"hidden", std::to_string(s.hidden)}};
+        for (std::size_t c = 0; c < corruptions.size(); ++c) {
+            result.emplace_back("noisy_" + names[c + 1], tut::fixed(mse(noisy_test[c], x_test), 4));
+            result.emplace_back("plain_" + names[c + 1], tut::fixed(err[0][c], 4));
+            result.emplace_back("dae_" + names[c + 1], tut::fixed(err[c + 1][c], 4));
+        }
+        result.emplace_back("plain_clean", tut::fixed(err[0][3], 4));
+        result.emplace_back("epochs", std::to_string(epochs));
+        t.result(result);
+    });
+}
