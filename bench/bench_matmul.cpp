@@ -1,4 +1,6 @@
-// matmul kernels, naive vs fast, reported as FLOPS (2·M·N·K per product).
+// matmul kernels, naive vs fast, reported as FLOPS (2·M·N·K per product), on as many
+// threads as hg::num_threads() (HG_THREADS=1 for one). The time includes allocating the
+// result tensor, as a training step does; bench_gemm_vs_openblas times raw gemm calls.
 //
 //   build/bench/bench_matmul --benchmark_filter=matmul_fast
 //   build/bench/bench_matmul --benchmark_format=json     (names: matmul_<kernel>/<sizes>)
@@ -27,7 +29,7 @@ void run(benchmark::State& state, Kernel kernel, std::size_t M, std::size_t K, s
 void register_all() {
     const std::pair<const char*, Kernel> kernels[] = {{"naive", &hg::matmul_naive}, {"fast", &hg::matmul}};
     for (auto [name, kernel] : kernels) {
-        for (std::size_t n : {64, 128, 256, 512, 1024}) {
+        for (std::size_t n : {64, 128, 256, 512, 1024, 2048}) {
             if (kernel == &hg::matmul_naive && n > 512) continue;  // minutes per run; 512 makes the point
             benchmark::RegisterBenchmark(("matmul_" + std::string(name) + "/" + std::to_string(n)).c_str(),
                                          [=](benchmark::State& s) { run(s, kernel, n, n, n, false, false); })
@@ -41,11 +43,34 @@ void register_all() {
             bool ta, tb;
         };
         for (const Case& c : {Case{"1x1682x20", 1, 1682, 20, false, false},
+                              Case{"1x1682x20_nt", 1, 1682, 20, false, true},
                               Case{"1x20x1682", 1, 20, 1682, false, false},
                               Case{"1x20x1682_nt", 1, 20, 1682, false, true},
                               Case{"1682x1x20_tn", 1682, 1, 20, true, false}})
             benchmark::RegisterBenchmark(("matmul_" + std::string(name) + "/" + c.label).c_str(),
                                          [=](benchmark::State& s) { run(s, kernel, c.M, c.K, c.N, c.ta, c.tb); })
+                ->Unit(benchmark::kMicrosecond);
+    }
+    // The models' Linear layers (batch x in -> out), each as its three products: forward
+    // Y = X·Wᵀ (_nt), input gradient dX = dY·W, weight gradient dW = dYᵀ·X (_tn). Fast kernel
+    // only; bench_gemm_vs_openblas runs the same shapes next to OpenBLAS.
+    struct Layer {
+        std::size_t batch, in, out;
+    };
+    for (Layer l : {Layer{32, 1682, 20}, Layer{32, 20, 1682}, Layer{128, 784, 1000}, Layer{943, 1682, 500}}) {
+        auto label = [](std::size_t m, std::size_t k, std::size_t n, const char* suffix) {
+            return std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n) + suffix;
+        };
+        struct Product {
+            std::string label;
+            std::size_t M, K, N;
+            bool ta, tb;
+        };
+        for (const Product& p : {Product{label(l.batch, l.in, l.out, "_nt"), l.batch, l.in, l.out, false, true},
+                                 Product{label(l.batch, l.out, l.in, ""), l.batch, l.out, l.in, false, false},
+                                 Product{label(l.out, l.batch, l.in, "_tn"), l.out, l.batch, l.in, true, false}})
+            benchmark::RegisterBenchmark(("matmul_fast/" + p.label).c_str(),
+                                         [=](benchmark::State& s) { run(s, &hg::matmul, p.M, p.K, p.N, p.ta, p.tb); })
                 ->Unit(benchmark::kMicrosecond);
     }
 }

@@ -5,8 +5,9 @@
 // Two kernels compute the same thing:
 //  - gemm_naive: the textbook triple loop, one dot product per output element. It is
 //    the reference every faster kernel is tested against.
-//  - gemm: the fast kernel, cache-blocked, vectorised by the compiler and threaded with
-//    OpenMP. See matmul.cpp for how it is laid out.
+//  - gemm: the fast kernel. Tiny products (one example at a time) run in place in simple
+//    vectorised loops; the rest are packed, cache-blocked, computed by a register-tiled
+//    micro-kernel and threaded with OpenMP. See gemm_blocked.cpp for how it is laid out.
 // Both are row-major: element (i, j) of an (R x C) matrix is at p[i * ld + j].
 #pragma once
 
