@@ -180,7 +180,6 @@ Capacity search_capacity(tut::Tutorial& t, std::size_t k, std::size_t cap, const
 // ---------------------------------------------------------------------------------------
 // Part 2: wide and narrow autoencoders on Fashion-MNIST.
 
-
 // 784 -> hidden -> 784: a ReLU code h = relu(W1·x + b1), a linear output W2·h + b2.
 class Autoencoder : public hg::Module {
 public:

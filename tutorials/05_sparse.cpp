@@ -52,7 +52,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 // 784 -> H sigmoid units -> 784 sigmoid outputs.
 class SparseAutoencoder : public hg::Module {
 public:

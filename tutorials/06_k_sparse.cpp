@@ -46,7 +46,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 // The k-sparse autoencoder: a linear encoder, a top-k selection, a tied decoder.
 class KSparseAutoencoder : public hg::Module {
 public:

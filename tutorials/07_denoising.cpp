@@ -41,7 +41,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 // A kind of corruption and its strength.
 struct Corruption {
     std::string name;  // "masking", "gaussian", "salt_pepper"

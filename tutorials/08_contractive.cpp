@@ -47,7 +47,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 // Sigmoid encoder, tied sigmoid decoder (the decoder returns logits; x̂ = σ(logits)).
 class Autoencoder : public hg::Module {
 public:

@@ -55,7 +55,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 struct Settings {
     std::vector<std::size_t> sizes = {784, 500, 250, 100};
     std::size_t unlabelled = 60000, labels = 1000, test = 10000;

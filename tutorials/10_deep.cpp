@@ -53,7 +53,6 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-
 // Squared error per image: Σ over pixels of (x − x̂)², averaged over the rows.
 double error_per_image(const Tensor& x, const Tensor& x_hat) {
     return hg::sum(hg::square(x - x_hat)).item() / static_cast<double>(x.rows());
