@@ -8,10 +8,10 @@
 #include <fstream>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "nn/nn.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using hg::Tensor;
@@ -19,20 +19,10 @@ using hg::Var;
 
 namespace {
 
-// A fresh directory for this test run, removed at the end of each test case.
-struct TempDir {
-    fs::path path;
-    TempDir() : path(fs::temp_directory_path() / ("hg_test_safetensors_" + std::to_string(::getpid()))) {
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const std::string& name) const { return (path / name).string(); }
+// A fresh directory for each test case, removed at its end.
+struct TempDir : hg::test::TempDir {
+    TempDir() : hg::test::TempDir("safetensors") {}
 };
-
-std::string read_bytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 void write_bytes(const std::string& path, const std::string& bytes) {
     std::ofstream f(path, std::ios::binary);
@@ -70,7 +60,7 @@ TEST_CASE("safetensors: the file layout is the published format") {
     const std::string path = dir.file("model.safetensors");
     auto model = small_model(1);
     hg::save(*model, path);
-    const std::string bytes = read_bytes(path);
+    const std::string bytes = hg::test::TempDir::read(path);
     REQUIRE(bytes.size() >= 8);
     std::uint64_t n = 0;
     for (int b = 0; b < 8; ++b) n |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[b])) << (8 * b);
@@ -85,7 +75,7 @@ TEST_CASE("safetensors: the file layout is the published format") {
     for (float b : model->parameters()[1].value().storage()) expected.push_back(b);
     CHECK(data == expected);
     // No temporary file is left behind.
-    CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+    CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("safetensors: save then load reproduces a model's outputs bit for bit") {
@@ -226,7 +216,7 @@ TEST_CASE("safetensors: every kind of bad file gives a precise error and leaves 
     CHECK_THROWS_WITH_AS(hg::load(*model, missing),
                          ("safetensors: '" + missing + "': cannot open the file: No such file or directory").c_str(),
                          hg::SafetensorsError);
-    CHECK_THROWS_WITH_AS(hg::load(*model, dir.path.string()), doctest::Contains("not a regular file"),
+    CHECK_THROWS_WITH_AS(hg::load(*model, dir.path()), doctest::Contains("not a regular file"),
                          hg::SafetensorsError);
 }
 
@@ -234,7 +224,7 @@ TEST_CASE("safetensors: every truncation and every header byte flip fails cleanl
     TempDir dir;
     const std::string good = dir.file("good.safetensors"), bad = dir.file("bad.safetensors");
     hg::save(*small_model(6), good);
-    const std::string bytes = read_bytes(good);
+    const std::string bytes = hg::test::TempDir::read(good);
     auto model = small_model(7);
     const auto before = snapshot(*model);
 

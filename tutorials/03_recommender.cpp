@@ -112,9 +112,10 @@ std::vector<std::size_t> all_rows(std::size_t n) {
     return v;
 }
 
-// Predictions for every user and movie, (n_users x n_items), from each user's row of `input`.
+// A model's predictions for a batch of users: (users x n_items), from their training rows.
 using Predictor = std::function<Tensor(const std::vector<std::size_t>& users)>;
 
+// Predictions for every user and movie, (n_users x n_items), without building a graph.
 Tensor predict_all(const Predictor& predict, std::size_t n_users) {
     hg::NoGradGuard no_grad;
     return predict(all_rows(n_users));
@@ -387,8 +388,7 @@ int main(int argc, char** argv) {
             const CorrectedSettings s;
             auto make = [&](std::uint64_t seed) {
                 hg::Rng r(seed);
-                auto m = std::make_shared<ResidualAutoencoder>(n_users, n_items, s.hidden, s.dropout, r);
-                return m;
+                return std::make_shared<ResidualAutoencoder>(n_users, n_items, s.hidden, s.dropout, r);
             };
             auto model = make(t.options().seed);
             t.say() << *model << "\n";

@@ -193,10 +193,6 @@ Trained train_and_evaluate(tut::Tutorial& t, const Tensor& x_train, const Tensor
     return r;
 }
 
-std::string right(const std::string& text, std::size_t width) {
-    return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,9 +277,9 @@ int main(int argc, char** argv) {
         t.step(4, "Reconstruction error against k");
         t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
         for (const Trained& r : sweep)
-            t.say() << right(std::to_string(r.k), 6) << right(tut::fixed(r.test_mse, 5), 11)
-                    << right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
-                    << right(std::to_string(r.dead), 13) << right(tut::fixed(r.image_match, 3), 21) << "\n";
+            t.say() << tut::right(std::to_string(r.k), 6) << tut::right(tut::fixed(r.test_mse, 5), 11)
+                    << tut::right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
+                    << tut::right(std::to_string(r.dead), 13) << tut::right(tut::fixed(r.image_match, 3), 21) << "\n";
         std::vector<double> k_axis, errors;
         std::vector<tut::Curve> curves;
         std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};

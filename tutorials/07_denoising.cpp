@@ -134,22 +134,6 @@ std::vector<double> train(tut::Tutorial& t, Autoencoder& model, const std::strin
 
 double mse(const Tensor& a, const Tensor& b) { return hg::mean(hg::square(a - b)).item(); }
 
-// The first test image of each class, for the pictures.
-std::vector<std::size_t> one_per_class(const hg::data::ImageSet& set) {
-    std::vector<std::size_t> rows;
-    for (int c = 0; c < static_cast<int>(set.class_names.size()); ++c)
-        for (std::size_t i = 0; i < set.size(); ++i)
-            if (set.labels[i] == c) {
-                rows.push_back(i);
-                break;
-            }
-    return rows;
-}
-
-std::string right(const std::string& text, std::size_t width) {
-    return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,7 +170,7 @@ int main(int argc, char** argv) {
         t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
 
         t.step(2, "Three ways to corrupt an image");
-        const std::vector<std::size_t> shown = one_per_class(test_set);
+        const std::vector<std::size_t> shown = tut::one_per_class(test_set.labels, static_cast<int>(test_set.class_names.size()));
         const Tensor clean_shown = x_test.gather_rows(shown);
         std::vector<Tensor> noisy_test;  // one corrupted copy of the test set per corruption
         for (std::size_t c = 0; c < corruptions.size(); ++c) {
@@ -245,14 +229,14 @@ int main(int argc, char** argv) {
         }
         t.say() << "test MSE against the clean images, by input:\n";
         t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
-        t.say() << "  (noisy input)   " << right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
-                << right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
-                << right("0", 11) << "\n";
+        t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
+                << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
+                << tut::right("0", 11) << "\n";
         for (std::size_t m = 0; m < models.size(); ++m) {
             const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
             t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
-                    << right(tut::fixed(err[m][0], 4), 10) << right(tut::fixed(err[m][1], 4), 11)
-                    << right(tut::fixed(err[m][2], 4), 14) << right(tut::fixed(err[m][3], 4), 11) << "\n";
+                    << tut::right(tut::fixed(err[m][0], 4), 10) << tut::right(tut::fixed(err[m][1], 4), 11)
+                    << tut::right(tut::fixed(err[m][2], 4), 14) << tut::right(tut::fixed(err[m][3], 4), 11) << "\n";
         }
         for (std::size_t c = 0; c < corruptions.size(); ++c) {
             const Tensor rows = Tensor::concat_rows({noisy_test[c].gather_rows(shown),

@@ -118,18 +118,6 @@ public:
     std::shared_ptr<hg::Sequential> encoder, decoder;
 };
 
-// The first test image of each class, for the pictures.
-std::vector<std::size_t> one_per_class(const std::vector<int>& labels) {
-    std::vector<std::size_t> rows;
-    for (int c = 0; c < 10; ++c)
-        for (std::size_t i = 0; i < labels.size(); ++i)
-            if (labels[i] == c) {
-                rows.push_back(i);
-                break;
-            }
-    return rows;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -290,7 +278,7 @@ int main(int argc, char** argv) {
             t.say() << "(not the default setting: no claim about the ratio)\n";
 
         t.step(6, "Pictures: originals, PCA and the autoencoder side by side");
-        const std::vector<std::size_t> rows = one_per_class(test.labels);
+        const std::vector<std::size_t> rows = tut::one_per_class(test.labels, 10);
         const Tensor originals = x_test.gather_rows(rows);
         const std::string out = t.out_dir();
         tut::write_png_grid(out + "/reconstructions.png",

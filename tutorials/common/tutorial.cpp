@@ -108,6 +108,21 @@ std::string scientific(double value, int decimals) {
     return buf;
 }
 
+std::string right(const std::string& text, std::size_t width) {
+    return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
+}
+
+std::vector<std::size_t> one_per_class(const std::vector<int>& labels, int n_classes) {
+    std::vector<std::size_t> rows;
+    for (int c = 0; c < n_classes; ++c)
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (labels[i] == c) {
+                rows.push_back(i);
+                break;
+            }
+    return rows;
+}
+
 Progress::Progress(Tutorial& t, std::string label, int total)
     : t_(t), label_(std::move(label)), total_(total), tty_(isatty(STDOUT_FILENO) != 0),
       start_(std::chrono::steady_clock::now()) {}

@@ -85,6 +85,11 @@ private:
 std::string fixed(double value, int decimals);
 // Scientific formatting: scientific(0.000012345, 2) == "1.23e-05".
 std::string scientific(double value, int decimals);
+// Right-aligned in a column of `width` characters, for tables: right("3.5", 6) == "   3.5".
+std::string right(const std::string& text, std::size_t width);
+
+// The index of the first example of each class 0..n_classes-1 (for showing one of each).
+std::vector<std::size_t> one_per_class(const std::vector<int>& labels, int n_classes);
 
 // One updating line on a terminal ("epoch 12/200  loss 1.0213  3.1 s  ETA 48 s");
 // one plain line per update when the output is a file or pipe (or every `every` steps).
