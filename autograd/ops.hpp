@@ -6,6 +6,7 @@
 //   ops_reduce.cpp       sum mean
 //   ops_activation.cpp   sigmoid tanh relu leaky_relu elu selu softplus softmax log_softmax
 //                        topk_mask dropout
+//   ops_conv.cpp         conv2d max_pool2d upsample2d (NCHW batches of images)
 // Binary element-wise ops broadcast like NumPy; their rules hand the full-size gradient
 // to Var::accumulate_grad, which sums it back to each input's shape (the one place that
 // undoes broadcasting).
@@ -80,5 +81,19 @@ Var topk_mask(const Var& a, std::size_t k);
 // Inverted dropout: zero each entry with probability p and scale the survivors by
 // 1/(1-p), so the expected value is unchanged. Pass training = false to get a unchanged.
 Var dropout(const Var& a, float p, Rng& rng, bool training = true);
+
+// ---- images: NCHW batches (N x C x H x W) ----
+// 2-D convolution (cross-correlation, as in every framework): weight (C_out x C_in x kH x kW),
+// bias (C_out); zero padding on all four sides; output (N x C_out x OH x OW) with
+// OH = ⌊(H + 2·padding − kH) / stride⌋ + 1. Computed as im2col + one gemm per image
+// (tensor/im2col.hpp).
+Var conv2d(const Var& x, const Var& weight, const Var& bias, std::size_t stride = 1, std::size_t padding = 0);
+Var conv2d(const Var& x, const Var& weight, std::size_t stride = 1, std::size_t padding = 0);  // no bias
+// The largest value of each size x size window, windows stride `size` apart. Odd sizes
+// round UP (ceil mode): the last row/column of windows is cut short, so 7x7 -> 4x4 with
+// size 2 (as Keras's MaxPooling2D(padding="same")); no window reads padding.
+Var max_pool2d(const Var& x, std::size_t size = 2);
+// Nearest-neighbour upsampling: each pixel becomes a factor x factor block (H x W -> fH x fW).
+Var upsample2d(const Var& x, std::size_t factor = 2);
 
 }  // namespace hg

@@ -1,7 +1,9 @@
 #include "autograd/var.hpp"
 
-#include <unordered_set>
+#include <atomic>
 #include <utility>
+
+#include "autograd/anomaly.hpp"
 
 namespace hg {
 
@@ -74,6 +76,7 @@ void Var::accumulate_grad(const Tensor& g) const {
 }
 
 Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward) {
+    if (anomaly_mode()) check_op_output(op, value, inputs);  // autograd/anomaly.hpp
     Var out(std::move(value));
     Node* n = out.node();
     n->op = op;
@@ -90,9 +93,13 @@ Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn ba
 std::vector<Var> topological_order(const Var& root) {
     // Depth-first search with an explicit stack: a node is emitted after all its inputs.
     // The handles keep every node alive while backward() frees the graph behind it.
+    // Each search has its own number; a node stamped with it has been seen already.
+    static std::atomic<std::uint64_t> searches{0};
+    const std::uint64_t search = ++searches;
     std::vector<Var> order;
-    std::unordered_set<Node*> seen;
-    std::vector<std::pair<Var, bool>> stack{{root, false}};
+    std::vector<std::pair<Var, bool>> stack;
+    stack.reserve(64);
+    stack.push_back({root, false});
     while (!stack.empty()) {
         auto [var, inputs_done] = std::move(stack.back());
         stack.pop_back();
@@ -100,10 +107,12 @@ std::vector<Var> topological_order(const Var& root) {
             order.push_back(std::move(var));
             continue;
         }
-        if (!seen.insert(var.node()).second) continue;
+        Node* n = var.node();
+        if (n->seen_by == search) continue;
+        n->seen_by = search;
         stack.push_back({var, true});
-        for (const Var& in : var.inputs())
-            if (!seen.count(in.node())) stack.push_back({in, false});
+        for (const Var& in : n->inputs)
+            if (in.node()->seen_by != search) stack.push_back({in, false});
     }
     return order;
 }
@@ -141,11 +150,14 @@ void Var::backward(const Tensor& seed, bool retain_graph) {
         // (parameters) accumulate across calls.
         if (n->backward && n->has_grad) n->grad.fill(0.0f);
     }
+    const bool anomaly = anomaly_mode();
+    if (anomaly) check_seed(*this, seed);
     accumulate_grad(seed);
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         Node* n = it->node();
         if (!n->backward) continue;  // a leaf, or a node whose graph is already gone
         if (n->has_grad) n->backward(n->grad, n->value);
+        if (anomaly) check_backward(*it);
         if (!retain_graph) {
             n->backward = nullptr;
             n->inputs.clear();

@@ -21,6 +21,7 @@
 // first call asked to keep it (retain_graph).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -91,6 +92,7 @@ struct Node {
     bool has_grad = false;
     bool requires_grad = false;
     bool graph_freed = false;  // backward() already ran through this node and dropped it
+    std::uint64_t seen_by = 0;  // the number of the last topological_order() that reached it
     std::string op = "leaf";
     std::string name;
     std::vector<Var> inputs;

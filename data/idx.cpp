@@ -145,8 +145,11 @@ Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& 
     cols = h.dims[2];
     const std::size_t count = max_count > 0 ? std::min(max_count, h.dims[0]) : h.dims[0];
     const std::size_t pixels = rows * cols;
-    Tensor images({count, pixels});
-    float* dst = images.data();
+    // The pixels grow as they arrive: a damaged header may promise far more images than the
+    // file holds (2^31 of 4096 x 4096), and must not make us allocate that before the read
+    // fails (found by fuzz/fuzz_idx.cpp).
+    std::vector<float> values;
+    values.reserve(std::min(count * pixels, std::size_t{1} << 24));
     std::vector<unsigned char> buf;
     const std::size_t per_chunk = std::max<std::size_t>(1, (1u << 20) / pixels);  // ~1 MB of images at a time
     for (std::size_t first = 0; first < count; first += per_chunk) {
@@ -155,10 +158,12 @@ Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& 
         f.read_exact(buf.data(), buf.size(),
                      "images " + std::to_string(first) + ".." + std::to_string(first + n - 1) + " of " +
                          std::to_string(h.dims[0]) + " (" + std::to_string(rows) + "x" + std::to_string(cols) + ")");
-        for (std::size_t k = 0; k < buf.size(); ++k) dst[first * pixels + k] = static_cast<float>(buf[k]) / 255.0f;
+        const std::size_t at = values.size();
+        values.resize(at + buf.size());
+        for (std::size_t k = 0; k < buf.size(); ++k) values[at + k] = static_cast<float>(buf[k]) / 255.0f;
     }
     if (count == h.dims[0]) check_no_trailing_bytes(f, count, "images");
-    return images;
+    return Tensor::from({count, pixels}, std::move(values));
 }
 
 std::string find_file(const std::string& dir, const std::string& stem) {
@@ -198,10 +203,17 @@ std::vector<int> load_idx_labels(const std::string& path, std::size_t max_count)
     IdxFile f(path);
     const IdxHeader h = read_header(f, 1, "labels");
     const std::size_t count = max_count > 0 ? std::min(max_count, h.dims[0]) : h.dims[0];
-    std::vector<unsigned char> buf(count);
-    f.read_exact(buf.data(), count, std::to_string(count) + " labels");
+    // In chunks, for the same reason as the images: the count in the header may be a lie.
+    std::vector<int> labels;
+    labels.reserve(std::min(count, std::size_t{1} << 20));
+    unsigned char buf[1 << 16];
+    for (std::size_t first = 0; first < count; first += sizeof buf) {
+        const std::size_t n = std::min(sizeof buf, count - first);
+        f.read_exact(buf, n, std::to_string(count) + " labels");
+        labels.insert(labels.end(), buf, buf + n);
+    }
     if (count == h.dims[0]) check_no_trailing_bytes(f, count, "labels");
-    return std::vector<int>(buf.begin(), buf.end());
+    return labels;
 }
 
 ImageSet load_idx_dataset(const std::string& dir, const std::string& split, std::size_t max_count,

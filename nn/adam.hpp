@@ -44,7 +44,11 @@ protected:
     Adam(std::vector<Var> params, const AdamOptions& options, bool decoupled, const char* name);
 
 private:
-    void update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    bool update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    void state_refs(std::size_t i, StateRefs& out) override {
+        out.buffers = {{"exp_avg", &state_[i].m}, {"exp_avg_sq", &state_[i].v}};
+        out.counters = {{"step", &state_[i].step}};
+    }
 
     struct State {
         std::uint64_t step = 0;     // t: steps this parameter has taken

@@ -14,12 +14,17 @@ float probability(float p, const char* who) {
 }
 }  // namespace
 
-Dropout::Dropout(float p, Rng& rng) : Module("Dropout"), p_(probability(p, "Dropout")), rng_(rng.next_u64()) {}
+// Each layer's stream is part of its state (Module::named_rngs), so checkpoints resume it.
+Dropout::Dropout(float p, Rng& rng) : Module("Dropout"), p_(probability(p, "Dropout")), rng_(rng.next_u64()) {
+    register_rng("rng", rng_);
+}
 
 Var Dropout::forward(const Var& x) { return dropout(x, p_, rng_, is_training()); }
 
 MaskingNoise::MaskingNoise(float p, Rng& rng)
-    : Module("MaskingNoise"), p_(probability(p, "MaskingNoise")), rng_(rng.next_u64()) {}
+    : Module("MaskingNoise"), p_(probability(p, "MaskingNoise")), rng_(rng.next_u64()) {
+    register_rng("rng", rng_);
+}
 
 Var MaskingNoise::forward(const Var& x) {
     if (!is_training() || p_ == 0.0f) return x;
@@ -30,6 +35,7 @@ Var MaskingNoise::forward(const Var& x) {
 }
 
 GaussianNoise::GaussianNoise(float stddev, Rng& rng) : Module("GaussianNoise"), stddev_(stddev), rng_(rng.next_u64()) {
+    register_rng("rng", rng_);
     if (!(stddev >= 0.0f) || !std::isfinite(stddev))
         throw ValueError("GaussianNoise: stddev = " + short_number(stddev) + " must be a finite number >= 0");
 }
@@ -41,7 +47,9 @@ Var GaussianNoise::forward(const Var& x) {
 }
 
 SaltPepperNoise::SaltPepperNoise(float p, Rng& rng)
-    : Module("SaltPepperNoise"), p_(probability(p, "SaltPepperNoise")), rng_(rng.next_u64()) {}
+    : Module("SaltPepperNoise"), p_(probability(p, "SaltPepperNoise")), rng_(rng.next_u64()) {
+    register_rng("rng", rng_);
+}
 
 Var SaltPepperNoise::forward(const Var& x) {
     if (!is_training() || p_ == 0.0f) return x;

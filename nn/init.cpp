@@ -15,20 +15,23 @@ float gain(const std::string& nonlinearity, float negative_slope) {
 }
 
 namespace {
-void need_matrix(const Tensor& w, const char* who) {
-    if (w.rank() < 1 || w.rank() > 2 || w.numel() == 0)
-        throw ShapeError(std::string(who) + ": needs a non-empty 1-D or 2-D weight, got " + w.shape().str());
+void need_weight(const Tensor& w, const char* who) {
+    if (w.rank() < 1 || w.rank() == 3 || w.numel() == 0)
+        throw ShapeError(std::string(who) + ": needs a non-empty 1-D, 2-D or 4-D (convolution) weight, got " +
+                         w.shape().str());
 }
+// The pixels of one kernel: kH·kW for a 4-D convolution weight, 1 otherwise.
+std::size_t receptive_field(const Tensor& w) { return w.rank() == 4 ? w.shape()[2] * w.shape()[3] : 1; }
 }  // namespace
 
 std::size_t fan_in(const Tensor& w) {
-    need_matrix(w, "init::fan_in");
-    return w.rank() == 2 ? w.shape()[1] : 1;
+    need_weight(w, "init::fan_in");
+    return w.rank() >= 2 ? w.shape()[1] * receptive_field(w) : 1;
 }
 
 std::size_t fan_out(const Tensor& w) {
-    need_matrix(w, "init::fan_out");
-    return w.shape()[0];
+    need_weight(w, "init::fan_out");
+    return w.shape()[0] * receptive_field(w);
 }
 
 void uniform(Tensor& t, float lo, float hi, Rng& rng) {

@@ -1,6 +1,7 @@
 // Weight initialisers. Each fills a tensor in place from an explicit hg::Rng, so a model
 // is reproduced exactly by its seed. For a weight of shape (out x in), as Linear stores
-// it, fan_in = in and fan_out = out.
+// it, fan_in = in and fan_out = out; for a convolution weight (C_out x C_in x kH x kW),
+// as Conv2d stores it, fan_in = C_in·kH·kW and fan_out = C_out·kH·kW (as in PyTorch).
 //
 //   init::pytorch_default  U(-1/√fan_in, 1/√fan_in) for weight and bias — what
 //                          torch.nn.Linear does (kaiming_uniform with a = √5 works out to this)
@@ -27,7 +28,8 @@ namespace hg::init {
 // tanh 5/3, relu √2, leaky_relu √(2/(1+slope²)), selu 3/4. Throws ValueError for others.
 float gain(const std::string& nonlinearity, float negative_slope = 0.01f);
 
-// fan_in and fan_out of a weight: (out x in) for 2-D; a 1-D tensor counts as (n x 1).
+// fan_in and fan_out of a weight: (out x in) for 2-D; a 1-D tensor counts as (n x 1); a 4-D
+// convolution weight (C_out x C_in x kH x kW) counts each kernel pixel (see above).
 std::size_t fan_in(const Tensor& w);
 std::size_t fan_out(const Tensor& w);
 

@@ -10,9 +10,11 @@ namespace hg {
 
 namespace {
 
-void check_input(const Var& x, std::size_t in, const std::string& who) {
+// who() names the layer in the message; it is only called when the check fails.
+template <class Who>
+void check_input(const Var& x, std::size_t in, Who who) {
     if (x.value().rank() != 2 || x.shape()[1] != in)
-        throw ShapeError(who + ": the input has shape " + x.shape().str() + " but the layer expects (N x " +
+        throw ShapeError(who() + ": the input has shape " + x.shape().str() + " but the layer expects (N x " +
                          std::to_string(in) + "), one example per row" +
                          (x.value().rank() == 1 ? " (reshape a single example to (1 x n))" : ""));
 }
@@ -20,7 +22,7 @@ void check_input(const Var& x, std::size_t in, const std::string& who) {
 Var linear_op(const Var& x, const Var& w, const Var* b) {
     const Tensor &X = x.value(), &W = w.value();
     if (W.rank() != 2) throw ShapeError("linear: the weight must be 2-D (out x in), got " + W.shape().str());
-    check_input(x, W.shape()[1], "linear");
+    check_input(x, W.shape()[1], [] { return std::string("linear"); });
     const std::size_t n = X.shape()[0], in = W.shape()[1], out = W.shape()[0];
     if (b && !(b->shape() == Shape{out}))
         throw ShapeError("linear: the bias has shape " + b->shape().str() + " but the weight " + W.shape().str() +
@@ -82,7 +84,7 @@ Linear::Linear(std::size_t in, std::size_t out, Rng& rng, const LinearOptions& o
 }
 
 Var Linear::forward(const Var& x) {
-    check_input(x, in_, "Linear(in=" + std::to_string(in_) + ", out=" + std::to_string(out_) + ")");
+    check_input(x, in_, [&] { return "Linear(in=" + std::to_string(in_) + ", out=" + std::to_string(out_) + ")"; });
     return has_bias_ ? linear(x, weight_, bias_) : linear(x, weight_);
 }
 
@@ -105,7 +107,7 @@ TiedLinear::TiedLinear(const Linear& encoder, Rng& rng, bool bias)
 }
 
 Var TiedLinear::forward(const Var& x) {
-    check_input(x, in_features(), "TiedLinear(" + describe() + ")");
+    check_input(x, in_features(), [&] { return "TiedLinear(" + describe() + ")"; });
     // Y = X·W_enc + b   (W_enc is (in x out) from this layer's point of view: no copy needed)
     Var y = matmul(x, weight_);
     return has_bias_ ? y + bias_ : y;

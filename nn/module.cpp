@@ -102,6 +102,23 @@ std::vector<NamedVar> Module::state() const {
     return out;
 }
 
+void Module::register_rng(const std::string& name, Rng& rng) {
+    check_new_name(name, "rng");
+    for (const auto& [n, r] : rngs_)
+        if (n == name) throw ValueError("register_rng: " + type_name_ + " already has a random stream '" + name + "'");
+    rngs_.emplace_back(name, &rng);
+}
+
+std::vector<std::pair<std::string, Rng*>> Module::named_rngs() {
+    std::vector<std::pair<std::string, Rng*>> out;
+    for (const auto& [name, r] : rngs_) out.emplace_back(path_.empty() ? name : path_ + "." + name, r);
+    for (const auto& [name, child] : children_)
+        for (auto& nr : child->named_rngs())
+            if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.second == nr.second; }))
+                out.push_back(std::move(nr));  // a module shared twice: listed once
+    return out;
+}
+
 std::vector<Var> Module::parameters() const {
     std::vector<Var> out;
     for (auto& [name, p] : named_parameters()) out.push_back(p);

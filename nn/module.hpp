@@ -73,6 +73,10 @@ public:
     std::vector<NamedVar> named_buffers() const;
     // What a checkpoint holds: the named parameters, then the named buffers.
     std::vector<NamedVar> state() const;
+    // The random streams of the tree (Dropout's, the noise layers'), with dotted names
+    // ("net.0.rng"): a checkpoint (nn/checkpoint.hpp) saves them, so that a resumed run
+    // draws the same masks as one that never stopped.
+    std::vector<std::pair<std::string, Rng*>> named_rngs();
     void zero_grad();
 
     void train(bool on = true);  // this module and all below it
@@ -100,6 +104,9 @@ protected:
     // Make value a buffer called name: part of the model's state, but no parameter.
     Var register_buffer(const std::string& name, Tensor value);
 
+    // Make rng (a member of this module) part of its checkpointed state, as name.
+    void register_rng(const std::string& name, Rng& rng);
+
     // Adopt a sub-module; its parameters are renamed "name.<their path>".
     template <class M>
     std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
@@ -120,6 +127,7 @@ private:
     bool training_ = true;
     std::vector<NamedVar> params_;
     std::vector<NamedVar> buffers_;
+    std::vector<std::pair<std::string, Rng*>> rngs_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
 

@@ -12,7 +12,7 @@ RMSprop::RMSprop(std::vector<Var> params, const RMSpropOptions& o)
     require(o.momentum() >= 0.0f, "momentum", o.momentum(), "must be >= 0");
 }
 
-void RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
+bool RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float lr = lr_, alpha = options_.alpha(), eps = options_.eps(), wd = options_.weight_decay(),
                 mu = options_.momentum();
     const bool centered = options_.centered();
@@ -23,14 +23,16 @@ void RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         if (mu > 0.0f) s.momentum.assign(n, 0.0f);
     }
     float *v = s.square_avg.data(), *ga = s.grad_avg.data(), *b = s.momentum.data();
+    unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
     if (!centered && mu == 0.0f) {
         // The common case (the course's optimiser), kept branch-free so it vectorises.
         for (std::size_t k = 0; k < n; ++k) {
             const float d = g[k] + wd * p[k];              // g ← g + wd·p
             v[k] = alpha * v[k] + (1.0f - alpha) * d * d;  // v ← α·v + (1 − α)·g²
             p[k] -= lr * d / (std::sqrt(v[k]) + eps);      // p ← p − lr·g/(√v + ε)
+            bad |= non_finite(p[k]);
         }
-        return;
+        return bad != 0;
     }
     for (std::size_t k = 0; k < n; ++k) {
         const float d = g[k] + wd * p[k];                 // g ← g + wd·p
@@ -48,7 +50,9 @@ void RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         } else {
             p[k] -= lr * d / denom;                       // p ← p − lr·g/d
         }
+        bad |= non_finite(p[k]);
     }
+    return bad != 0;
 }
 
 }  // namespace hg

@@ -43,7 +43,11 @@ public:
     const RMSpropOptions& options() const { return options_; }
 
 private:
-    void update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    bool update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    void state_refs(std::size_t i, StateRefs& out) override {
+        out.buffers = {{"square_avg", &state_[i].square_avg}, {"grad_avg", &state_[i].grad_avg},
+                       {"momentum_buffer", &state_[i].momentum}};
+    }
 
     struct State {
         std::vector<float> square_avg, grad_avg, momentum;  // v, ḡ (centered), b (momentum)

@@ -12,7 +12,7 @@ Rprop::Rprop(std::vector<Var> params, const RpropOptions& o)
             "must be in [0, step_max]");
 }
 
-void Rprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
+bool Rprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
     State& s = state_[i];
     if (s.prev.empty()) {
         s.prev.assign(n, 0.0f);
@@ -21,6 +21,7 @@ void Rprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float eta_minus = options_.eta_minus(), eta_plus = options_.eta_plus(), lo = options_.step_min(),
                 hi = options_.step_max();
     float *prev = s.prev.data(), *step = s.step_size.data();
+    unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
     for (std::size_t k = 0; k < n; ++k) {
         const float agree = g[k] * prev[k];
         const float f = agree > 0.0f ? eta_plus : (agree < 0.0f ? eta_minus : 1.0f);  // η⁺, η⁻ or 1
@@ -28,7 +29,9 @@ void Rprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         const float d = agree < 0.0f ? 0.0f : g[k];                                  // g ← 0 after a flip
         p[k] -= (d > 0.0f ? step[k] : (d < 0.0f ? -step[k] : 0.0f));                 // p ← p − sign(g)·s
         prev[k] = d;                                                                 // g⁻ ← g
+        bad |= non_finite(p[k]);
     }
+    return bad != 0;
 }
 
 }  // namespace hg

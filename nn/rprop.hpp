@@ -41,7 +41,10 @@ public:
     const RpropOptions& options() const { return options_; }
 
 private:
-    void update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    bool update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    void state_refs(std::size_t i, StateRefs& out) override {
+        out.buffers = {{"prev", &state_[i].prev}, {"step_size", &state_[i].step_size}};
+    }
 
     struct State {
         std::vector<float> prev, step_size;  // g⁻ and s per element

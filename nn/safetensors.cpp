@@ -10,6 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 namespace hg {
@@ -30,6 +32,23 @@ std::string range(std::uint64_t begin, std::uint64_t end) {
 }
 
 // ---------------------------------------------------------------- writing
+
+// A writer killed mid-save leaves "<path>.tmp<pid>" behind. Remove those of processes that
+// no longer exist, so that killed runs do not pile up temporary files.
+void remove_stale_temporaries(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
+    const std::string prefix = target.filename().string() + ".tmp";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+    }
+}
 
 struct Item {
     const std::string* name;
@@ -63,6 +82,7 @@ void write_file(const std::string& path, const std::vector<Item>& items, const s
 
     // Write a temporary file next to the target, flush it to disk, then rename it into
     // place: a reader sees either the old file or the whole new one, never a half file.
+    remove_stale_temporaries(path);
     const std::string tmp = path + ".tmp" + std::to_string(::getpid());
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) fail(path, "cannot open '" + tmp + "' for writing: " + std::strerror(errno));
@@ -82,6 +102,15 @@ void write_file(const std::string& path, const std::vector<Item>& items, const s
     if (ec) {
         std::remove(tmp.c_str());
         fail(path, "cannot rename '" + tmp + "' into place: " + ec.message());
+    }
+    // The rename is a change of the folder: flush the folder too, or a power cut can undo it.
+    const std::string dir = std::filesystem::path(path).parent_path().empty()
+                                ? std::string(".")
+                                : std::filesystem::path(path).parent_path().string();
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
     }
 }
 
@@ -157,7 +186,9 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     write_file(path, items, metadata);
 }
 
-NamedTensors load_safetensors(const std::string& path) {
+NamedTensors load_safetensors(const std::string& path) { return read_safetensors(path).tensors; }
+
+SafetensorsFile read_safetensors(const std::string& path) {
     std::ifstream f(path, std::ios::binary | std::ios::ate);
     if (!f) fail(path, std::string("cannot open the file: ") + std::strerror(errno));
     const std::streamoff length = f.tellg();
@@ -191,7 +222,7 @@ NamedTensors load_safetensors(const std::string& path) {
                     duplicate = parsed.get<std::string>();
                 return true;
             });
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large (found by fuzz/)
         fail(path, std::string("the header is not valid JSON: ") + e.what());
     }
     if (!header.is_object()) fail(path, "the header is JSON but not an object {...}: " + header.dump().substr(0, 80));
@@ -199,12 +230,14 @@ NamedTensors load_safetensors(const std::string& path) {
 
     // 3. Every entry: dtype, shape, offsets inside the data and consistent with the shape.
     std::vector<Entry> entries;
+    SafetensorsFile out;
     try {
         for (const auto& [name, e] : header.items()) {
             if (name == "__metadata__") {
                 if (!e.is_object()) fail(path, "__metadata__ must be an object of strings, got " + e.dump());
                 for (const auto& [k, v] : e.items())
                     if (!v.is_string()) fail(path, "__metadata__ entry '" + k + "' must be a string, got " + v.dump());
+                    else out.metadata[k] = v.get<std::string>();
                 continue;
             }
             entries.push_back(parse_entry(path, name, e, data_size));
@@ -234,11 +267,10 @@ NamedTensors load_safetensors(const std::string& path) {
                        range(covered, data_size) + ") belong to no tensor");
 
     // 5. Only now copy the numbers out.
-    NamedTensors out;
     for (const Entry* e : by_offset) {
         Tensor t(e->shape);
         if (t.numel()) std::memcpy(t.data(), bytes.data() + data_start + e->begin, e->end - e->begin);
-        out.emplace_back(e->name, std::move(t));
+        out.tensors.emplace_back(e->name, std::move(t));
     }
     return out;
 }
@@ -258,7 +290,7 @@ void load(Module& model, const std::string& path) {
     std::vector<std::string> missing, unexpected, mismatched;
     std::vector<std::pair<Var, const Tensor*>> plan;
     for (auto& [name, p] : params) {
-        auto it = std::find_if(file.begin(), file.end(), [&](const auto& nt) { return nt.first == name; });
+        auto it = std::find_if(file.begin(), file.end(), [&n = name](const auto& nt) { return nt.first == n; });
         if (it == file.end()) {
             missing.push_back(name);
         } else if (!(it->second.shape() == p.shape())) {
@@ -269,7 +301,7 @@ void load(Module& model, const std::string& path) {
         }
     }
     for (const auto& [name, t] : file) {
-        if (std::none_of(params.begin(), params.end(), [&](const NamedVar& nv) { return nv.first == name; }))
+        if (std::none_of(params.begin(), params.end(), [&n = name](const NamedVar& nv) { return nv.first == n; }))
             unexpected.push_back(name);
     }
     if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {

@@ -45,6 +45,13 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
 // Read and validate a whole file; the tensors come in the order of their data in the file.
 NamedTensors load_safetensors(const std::string& path);
 
+// The same, with the file's string metadata (the header's "__metadata__").
+struct SafetensorsFile {
+    NamedTensors tensors;
+    std::map<std::string, std::string> metadata;
+};
+SafetensorsFile read_safetensors(const std::string& path);
+
 // A model's named parameters and buffers (Module::state()) to a file (metadata {"format": "pt"}, as PyTorch writers use).
 void save(const Module& model, const std::string& path);
 

@@ -38,7 +38,8 @@ public:
     const SGDOptions& options() const { return options_; }
 
 private:
-    void update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    bool update(std::size_t i, float* p, const float* g, std::size_t n) override;
+    void state_refs(std::size_t i, StateRefs& out) override { out.buffers = {{"momentum_buffer", &buf_[i]}}; }
 
     SGDOptions options_;
     std::vector<std::vector<float>> buf_;  // momentum buffer per parameter (empty until the first step)

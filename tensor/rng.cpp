@@ -1,5 +1,6 @@
 #include "tensor/rng.hpp"
 
+#include <bit>
 #include <cmath>
 
 #include "tensor/error.hpp"
@@ -68,5 +69,17 @@ std::size_t Rng::below(std::size_t n) {
 }
 
 bool Rng::bernoulli(float p) { return uniform() < p; }
+
+Rng::State Rng::state() const {
+    return {s_[0], s_[1], s_[2], s_[3], has_spare_ ? 1u : 0u, std::bit_cast<std::uint32_t>(spare_)};
+}
+
+void Rng::set_state(const State& state) {
+    if ((state[0] | state[1] | state[2] | state[3]) == 0 || state[4] > 1 || state[5] > 0xffffffffu)
+        throw ValueError("Rng::set_state: not a state of this generator (all-zero words, or a bad spare flag)");
+    for (int k = 0; k < 4; ++k) s_[k] = state[k];
+    has_spare_ = state[4] == 1;
+    spare_ = std::bit_cast<float>(static_cast<std::uint32_t>(state[5]));
+}
 
 }  // namespace hg

@@ -12,6 +12,7 @@
 // differs between standard libraries), so the same seed gives the same numbers everywhere.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -29,6 +30,12 @@ public:
     float normal(float mean, float stddev);
     std::size_t below(std::size_t n);    // uniform integer in [0, n), n > 0
     bool bernoulli(float p);             // true with probability p
+
+    // The whole state (for checkpoints): the four xoshiro words, whether a Box–Muller
+    // normal is waiting, and that normal's bits. set_state(state()) resumes the stream.
+    using State = std::array<std::uint64_t, 6>;
+    State state() const;
+    void set_state(const State& state);
 
     // Fisher–Yates shuffle.
     template <class T>

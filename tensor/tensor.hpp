@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tensor/error.hpp"
+#include "tensor/live_count.hpp"
 #include "tensor/rng.hpp"
 #include "tensor/shape.hpp"
 
@@ -87,6 +88,7 @@ public:
 private:
     Shape shape_;
     std::vector<float> data_ = std::vector<float>(1, 0.0f);
+    [[no_unique_address]] detail::LiveTensorCounter live_;  // hg::live_tensors() (tensor/live_count.hpp)
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);

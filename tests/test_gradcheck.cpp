@@ -115,6 +115,26 @@ std::vector<Row> table() {
              hg::Rng rng(11);  // the same mask on every evaluation
              return hg::dropout(v[0], 0.4f, rng);
          }},
+        // ---- images (NCHW): odd sizes, batch and channels > 1, stride 2, padding 1 ----
+        {"conv2d", {{{1, 1, 5, 5}, {1, 1, 3, 3}, {1}}, {{2, 3, 5, 7}, {4, 3, 3, 3}, {4}}, {{3, 2, 4, 3}, {2, 2, 1, 1}, {2}}},
+         [](const Inputs& v) { return hg::conv2d(v[0], v[1], v[2]); }},
+        {"conv2d stride 2 padding 1", {{{2, 3, 7, 6}, {4, 3, 3, 3}, {4}}, {{2, 2, 5, 5}, {3, 2, 2, 3}, {3}}, {{1, 1, 2, 2}, {1, 1, 3, 3}, {1}}},
+         [](const Inputs& v) { return hg::conv2d(v[0], v[1], v[2], 2, 1); }},
+        {"conv2d no bias stride 3 padding 2", {{{2, 2, 5, 4}, {3, 2, 2, 2}}},
+         [](const Inputs& v) { return hg::conv2d(v[0], v[1], 3, 2); }},
+        {"max_pool2d", {{{2, 3, 5, 7}}, {{1, 2, 4, 4}}, {{1, 1, 1, 3}}}, [](const Inputs& v) { return hg::max_pool2d(v[0]); },
+         Domain::distinct},
+        {"max_pool2d size 3", {{{2, 2, 7, 5}}}, [](const Inputs& v) { return hg::max_pool2d(v[0], 3); }, Domain::distinct},
+        {"upsample2d", {{{2, 3, 3, 5}}, {{1, 1, 1, 1}}}, [](const Inputs& v) { return hg::upsample2d(v[0]); }},
+        {"upsample2d factor 3", {{{2, 2, 2, 3}}}, [](const Inputs& v) { return hg::upsample2d(v[0], 3); }},
+        // A small convolutional autoencoder, end to end: conv, pool, conv, upsample, conv.
+        {"conv autoencoder", {{{2, 1, 5, 5}, {3, 1, 3, 3}, {3}, {2, 3, 3, 3}, {2}, {1, 2, 2, 2}, {1}}},
+         [](const Inputs& v) {
+             Var h = hg::max_pool2d(hg::tanh(hg::conv2d(v[0], v[1], v[2], 1, 1)));  // (2x3x3x3): 5 -> 3, ceil mode
+             Var z = hg::tanh(hg::conv2d(h, v[3], v[4], 1, 1));                     // (2x2x3x3)
+             Var y = hg::sigmoid(hg::conv2d(hg::upsample2d(z), v[5], v[6]));        // (2x1x5x5): 6 -> 5
+             return hg::mean(hg::square(y - v[0]));
+         }},
         // A composite expression: an autoencoder's reconstruction error, end to end.
         {"tiny autoencoder", {{{3, 4}, {4, 2}, {2}, {2, 4}, {4}}},
          [](const Inputs& v) {

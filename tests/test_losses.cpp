@@ -204,6 +204,29 @@ TEST_CASE("vae_kl and reparameterise") {
     CHECK(std::sqrt(hg::mean(hg::square(s - 2.0f)).item()) == Approx(0.5f).epsilon(0.02));
 }
 
+TEST_CASE("vae_kl: the textbook KL(N(mu, sigma^2) || N(0, 1)) = log(1/sigma) + (sigma^2 + mu^2)/2 - 1/2, summed") {
+    // A batch of 2 rows x 3 dimensions; logvar = log sigma^2, so sigma = e^(logvar/2).
+    const std::vector<float> mu = {0.3f, -2.0f, 0.0f, 1.5f, 0.1f, -0.7f};
+    const std::vector<float> lv = {-1.2f, 0.4f, 0.0f, -3.0f, 1.1f, -0.2f};
+    double expected = 0;
+    for (std::size_t i = 0; i < mu.size(); ++i) {
+        const double sigma = std::exp(0.5 * lv[i]);
+        expected += std::log(1 / sigma) + (sigma * sigma + mu[i] * mu[i]) / 2 - 0.5;
+    }
+    Var m = param({2, 3}, mu), l = param({2, 3}, lv);
+    CHECK(hg::vae_kl(m, l).item() == Approx(expected).epsilon(1e-5));
+    // Reading logvar as log sigma (the Keras blog's sampling) would mean a different Gaussian:
+    // the KL of that one, with sigma = e^logvar, is not what vae_kl(mu, logvar) computes.
+    double other = 0;
+    for (std::size_t i = 0; i < mu.size(); ++i) {
+        const double sigma = std::exp(static_cast<double>(lv[i]));
+        other += std::log(1 / sigma) + (sigma * sigma + mu[i] * mu[i]) / 2 - 0.5;
+    }
+    CHECK(std::fabs(hg::vae_kl(m, l).item() - other) > 1.0);
+    CHECK(hg::vae_kl(m, hg::scale(l, 2.0f)).item() == Approx(other).epsilon(1e-5));
+    CHECK_THROWS_AS(hg::vae_kl(m, param({3, 2}, lv)), hg::ShapeError);
+}
+
 TEST_CASE("cross_entropy: −log softmax of the true class, averaged; gradient (softmax − onehot)/N") {
     // Row 0: logits (0, 0), class 0: −log ½. Row 1: logits (ln 3, 0), class 1: softmax (¾, ¼), −log ¼.
     Var x = param({2, 2}, {0.0f, 0.0f, std::log(3.0f), 0.0f});

@@ -128,6 +128,16 @@ TEST_CASE("gemm: sizes around the register tile and the cache blocks") {
     check_all_transposes({blk.mc + mr + 2, blk.nc + nr + 3, 5}, rng);
 }
 
+TEST_CASE("gemm: the paths for one or a few rows, on every remainder of their unrolled loops") {
+    // One example at a time (the recommender) goes through in-place loops that handle 8
+    // rows of B or 4 rows of B per pass; check every leftover count, alpha, beta and padding.
+    hg::Rng rng(14);
+    for (std::size_t M : {1, 2, 4, 5, 8})
+        for (std::size_t N : {1, 3, 7, 8, 9, 16, 17, 20})
+            for (std::size_t K : {1, 2, 3, 4, 5, 8, 9, 20})
+                check_all_transposes({M, N, K, false, false, 0.5f, K % 2 ? 1.0f : 0.0f, M % 2}, rng);
+}
+
 TEST_CASE("gemm: M, N or K = 1, and empty products") {
     hg::Rng rng(13);
     for (GemmCase g : {GemmCase{1, 1, 1}, GemmCase{1, 40, 70}, GemmCase{40, 1, 70}, GemmCase{40, 70, 1},

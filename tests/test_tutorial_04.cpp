@@ -6,7 +6,7 @@
 
 using hg::test::run_tutorial;
 
-TEST_CASE("tutorial 04: a bigger bottleneck holds more; a wide hidden layer lets noise through, a narrow one cannot") {
+TEST_CASE("tutorial 04: a bigger bottleneck holds more; a wide code heads for the copy, which passes noise, a narrow one cannot") {
     if (!hg::data::fashion_mnist_available()) {
         MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
         return;
@@ -24,6 +24,17 @@ TEST_CASE("tutorial 04: a bigger bottleneck holds more; a wide hidden layer lets
     CHECK(run.number("wide_real_mse") < run.number("narrow_real_mse"));
     CHECK(run.number("narrow_noise_mse") > run.number("noise_var"));
     CHECK(run.number("wide_noise_mse") < 0.75 * run.number("narrow_noise_mse"));
+    // Step 7, the minimum of the loss for a linear code (PCA, in closed form): the best narrow
+    // code keeps most of a real image and little noise; the best wide one copies every
+    // direction the training images vary in (all but a constant pixel or so), so it passes
+    // noise about as well as real images; the trained wide autoencoder is still short of it.
+    CHECK(run.number("varied_directions") >= 780);
+    CHECK(run.number("optimum_narrow_real_explained") > 0.75);
+    CHECK(run.number("optimum_narrow_noise_explained") < 0.2);
+    CHECK(run.number("optimum_wide_noise_explained") >= 0.95);
+    CHECK(run.number("optimum_wide_noise_explained") > run.number("optimum_wide_real_explained") - 0.03);
+    CHECK(run.number("wide_noise_explained") < run.number("optimum_wide_noise_explained") - 0.1);
+    CHECK(run.number("wide_real_explained") > run.number("wide_noise_explained"));
 }
 
 TEST_CASE("tutorial 04: a --data folder without Fashion-MNIST is a clear error, before any training") {

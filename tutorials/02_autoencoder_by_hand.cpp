@@ -16,6 +16,7 @@
 #include <iostream>
 #include <vector>
 
+#include "autograd/anomaly.hpp"
 #include "autograd/ops.hpp"
 #include "data/builtin.hpp"
 #include "tensor/matmul.hpp"
@@ -92,6 +93,11 @@ std::vector<float> train(const Net& n, const Tensor& x, const Tensor& rated, int
             sgd_step(n, lr);
         }
         curve.push_back(total_loss(n, x, rated));
+        // Plain gradient descent has no optimiser to watch the weights: stop a diverged run
+        // here (tutorial.cpp says what to try) instead of printing nan for every epoch.
+        if (!std::isfinite(curve.back()))
+            throw hg::NumericError("epoch " + std::to_string(e + 1) + " (batch size " + std::to_string(batch_size) +
+                                   ", lr " + hg::tutorial::scientific(lr, 1) + "): the loss became " + hg::tutorial::scientific(curve.back(), 2));
     }
     return curve;
 }

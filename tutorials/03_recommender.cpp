@@ -15,18 +15,23 @@
 //
 // Then: held-out error (the course's metric and the global RMSE over every test rating,
 // next to the per-item-mean baseline), top-N recommendations with titles, and the model
-// saved as safetensors (--load it to recommend without training).
+// saved as safetensors (--load it to recommend without training). Long runs save a
+// checkpoint every --checkpoint-every epochs; --resume continues a run that stopped.
 //
 // Data: MovieLens ml-100k's u1.base/u1.test when found (--data DIR, $HG_DATA, ./data —
 // `./lab fetch movielens 100k`), otherwise (or with --data builtin) the built-in synthetic
 // MovieLens-shaped set.
 #include <algorithm>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
+#include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <sstream>
 
 #include "data/baselines.hpp"
 #include "data/batching.hpp"
@@ -155,6 +160,39 @@ Scores score(const std::vector<Rating>& ratings, const Tensor& pred, bool clip, 
 // ---------------------------------------------------------------------------------------
 // Training.
 
+// Periodic checkpoints (nn/checkpoint.hpp): model, optimiser, epoch and random streams,
+// written crash-safely every `every` epochs, so that a run that stops (killed, power cut)
+// continues with --resume exactly as if it had not. `values` travel with the checkpoint
+// (the loop's own state: losses so far, the best validation score). --interrupt-after N
+// kills this process after N epochs, for the test that resuming changes nothing.
+struct Checkpointing {
+    std::string path;
+    int every = 0, interrupt_after = 0, trained = 0;
+    bool resume = false;
+    std::map<std::string, std::string> values;
+
+    // The epoch to continue after: the checkpoint's, if resuming this phase; else 0.
+    int resume_epoch(tut::Tutorial& t, hg::Checkpoint& ckpt, const std::string& phase) {
+        if (!resume || !hg::checkpoint_exists(path) || hg::checkpoint_info(path).second["phase"] != phase) return 0;
+        const int epoch = static_cast<int>(ckpt.load(path, &values));
+        t.say() << "resumed from " << path << " after epoch " << epoch << "\n";
+        return epoch;
+    }
+    void after_epoch(hg::Checkpoint& ckpt, int epoch, const std::string& phase) {
+        ++trained;
+        if (every > 0 && epoch % every == 0) {
+            values["phase"] = phase;
+            ckpt.save(path, static_cast<std::size_t>(epoch), values);
+        }
+        if (interrupt_after > 0 && trained == interrupt_after) std::raise(SIGKILL);
+    }
+};
+std::string exact(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
 // The course's loop: one user per step, RMSprop with weight decay 0.5; with
 // zero_grad = false the gradients accumulate over every step, as in the course's code.
 // Records the course's train loss of each epoch (the mean over users of the RMSE on their
@@ -168,12 +206,19 @@ struct EpochLog {
     }
 };
 
-EpochLog train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs, bool zero_grad) {
+EpochLog train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs, bool zero_grad,
+                      Checkpointing* cp = nullptr) {
     hg::RMSprop opt(model.parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
     const std::size_t n_items = train.n_items();
     EpochLog log;
     tut::Progress progress(t, "epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
+    hg::Checkpoint ckpt(model, opt);
+    const int first = cp ? cp->resume_epoch(t, ckpt, "course") + 1 : 1;
+    if (first > 1) {  // the losses of the epochs before the checkpoint
+        std::istringstream saved(cp->values["losses"]);
+        for (double l; saved >> l;) log.losses.push_back(l);
+    }
+    for (int e = first; e <= epochs; ++e) {
         const double start = t.seconds();
         double sum = 0;
         std::size_t users = 0;
@@ -193,6 +238,10 @@ EpochLog train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatri
         log.losses.push_back(sum / static_cast<double>(users));
         log.seconds.push_back(t.seconds() - start);
         progress.update(e, "train loss " + tut::fixed(log.losses.back(), 4));
+        if (cp) {
+            cp->values["losses"] += (e > 1 ? " " : "") + exact(log.losses.back());
+            cp->after_epoch(ckpt, e, "course");
+        }
     }
     progress.finish();
     return log;
@@ -210,11 +259,15 @@ struct CorrectedSettings {
 // Mini-batches of users, Adam, masked MSE on the residuals (mean over rated movies).
 // Calls after_epoch(e) after every epoch; stops when it returns false.
 void train_corrected(ResidualAutoencoder& model, const RatingMatrix& train, const CorrectedSettings& s, int epochs,
-                     std::uint64_t seed, const std::function<bool(int)>& after_epoch) {
+                     std::uint64_t seed, const std::function<bool(int)>& after_epoch, tut::Tutorial& t,
+                     Checkpointing* cp = nullptr, const std::string& phase = "") {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
     hg::Rng rng(seed);
     hg::data::BatchSampler batches(train.n_users(), s.batch, rng);
-    for (int e = 1; e <= epochs; ++e) {
+    hg::Checkpoint ckpt(model, opt);
+    ckpt.rng("batches", rng);
+    const int first = cp ? cp->resume_epoch(t, ckpt, phase) + 1 : 1;
+    for (int e = first; e <= epochs; ++e) {
         model.train();
         for (const std::vector<std::size_t>& users : batches.epoch()) {
             const Tensor rated = train.observed_rows(users);
@@ -226,7 +279,9 @@ void train_corrected(ResidualAutoencoder& model, const RatingMatrix& train, cons
             opt.step();
         }
         model.eval();
-        if (!after_epoch(e)) break;
+        const bool go_on = after_epoch(e);
+        if (cp) cp->after_epoch(ckpt, e, phase);
+        if (!go_on) break;
     }
     model.eval();
 }
@@ -290,6 +345,17 @@ int main(int argc, char** argv) {
     t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
     t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>.safetensors)");
     t.app().add_option("--load", load_path, "Load a saved model instead of training");
+    std::string predictions_path;
+    t.app().add_option("--predictions", predictions_path,
+                       "Also write every user's training row and the model's predictions to this .safetensors file "
+                       "(input, predictions: users x movies; bench/pytorch/load_hourglass.py checks them in PyTorch)");
+    Checkpointing cp;
+    cp.every = 10;
+    t.app().add_option("--checkpoint-every", cp.every, "Save a checkpoint every N epochs to <out>/<mode>.checkpoint.safetensors (0: never)")
+        ->check(CLI::NonNegativeNumber);
+    t.app().add_flag("--resume", cp.resume, "Continue from the checkpoint of an earlier run of this mode, if there is one");
+    t.app().add_option("--interrupt-after", cp.interrupt_after, "Kill the run after N epochs of training (to test --resume)")
+        ->check(CLI::NonNegativeNumber);
     return t.run(argc, argv, [&] {
         const bool course_like = mode != "corrected";
 
@@ -362,6 +428,7 @@ int main(int argc, char** argv) {
         t.step(3, course_like ? "Train the course's model (" + mode + ")" : "Train the corrected recipe");
         const std::string out = t.out_dir();
         const std::string model_file = save_path.empty() ? out + "/" + mode + ".safetensors" : save_path;
+        cp.path = out + "/" + mode + ".checkpoint.safetensors";
         int epochs = 0;
         double train_loss = 0, val_rmse = 0, epoch_seconds = 0;
         Tensor pred;
@@ -374,7 +441,7 @@ int main(int argc, char** argv) {
                 t.say() << "loaded " << load_path << " (no training)\n";
             } else {
                 epochs = t.epochs(200, 3);
-                const EpochLog log = train_course(t, *model, d.train, epochs, mode == "zero-grad");
+                const EpochLog log = train_course(t, *model, d.train, epochs, mode == "zero-grad", &cp);
                 epoch_seconds = log.median_seconds();
                 train_loss = log.losses.back();
                 t.say() << "train loss after epoch 1: " << tut::fixed(log.losses.front(), 4) << ", after epoch " << epochs
@@ -411,12 +478,19 @@ int main(int argc, char** argv) {
                 const int max_epochs = t.epochs(s.max_epochs, 12);
                 double best = 1e9;
                 int best_epoch = 0;
+                // Resuming: the checkpoint carries (a)'s best so far; one of (b) means (a) is done.
+                std::map<std::string, std::string> saved;
+                if (cp.resume && hg::checkpoint_exists(cp.path)) saved = hg::checkpoint_info(cp.path).second;
+                if (saved.count("best")) {
+                    best = std::stod(saved["best"]);
+                    best_epoch = std::stoi(saved["best_epoch"]);
+                }
                 t.say() << "(a) early stopping on a validation split (" << fit_val.test.size() << " of the "
                         << d.split.train.size() << " training ratings):\n";
                 tut::Progress progress(t, "epoch", max_epochs);
                 const double start = t.seconds();
                 int ran = 0;
-                train_corrected(*model, fit, s, max_epochs, t.options().seed, [&](int e) {
+                train_corrected(*model, fit, s, saved["phase"] == "b" ? 0 : max_epochs, t.options().seed, [&](int e) {
                     ran = e;
                     const Tensor p = predict_all(predictor(*model, fit), n_users);
                     const double v = score(fit_val.test.ratings, p, true, lo, hi).rmse;
@@ -424,12 +498,14 @@ int main(int argc, char** argv) {
                         best = v;
                         best_epoch = e;
                     }
+                    cp.values["best"] = exact(best);
+                    cp.values["best_epoch"] = std::to_string(best_epoch);
                     progress.update(e, "validation RMSE " + tut::fixed(v, 4) + " (best " + tut::fixed(best, 4) +
                                            " at " + std::to_string(best_epoch) + ")");
                     return e - best_epoch < s.patience;
-                });
+                }, t, &cp, "a");
                 progress.finish();
-                epoch_seconds = (t.seconds() - start) / ran;
+                epoch_seconds = (t.seconds() - start) / std::max(ran, 1);
                 t.say() << "best validation RMSE " << tut::fixed(best, 4) << " after " << best_epoch << " epochs\n";
                 val_rmse = best;
                 // (b) Train again on ALL training ratings for that many epochs.
@@ -437,12 +513,17 @@ int main(int argc, char** argv) {
                 model = make(t.options().seed);
                 model->set_baseline(hg::data::BiasModel::fit(d.split.train.ratings, n_users, n_items));
                 t.say() << "(b) retrain on all " << d.split.train.size() << " training ratings for " << epochs << " epochs\n";
-                train_corrected(*model, d.train, s, epochs, t.options().seed, [](int) { return true; });
+                train_corrected(*model, d.train, s, epochs, t.options().seed, [](int) { return true; }, t, &cp, "b");
                 hg::save(*model, model_file);
             }
             pred = predict_all(predictor(*model, d.train), n_users);
         }
         if (load_path.empty()) t.say() << "saved the model to " << model_file << " (recommend from it with --load)\n";
+        if (!predictions_path.empty()) {
+            hg::save_safetensors(predictions_path, {{"input", d.train.dense_rows(all_rows(n_users))}, {"predictions", pred}},
+                                 {{"mode", mode}});
+            t.say() << "wrote every user's training row and predictions to " << predictions_path << "\n";
+        }
 
         t.step(4, "Held-out error on the test ratings");
         // The course's metric: for each test user, the RMSE over their test ratings (their

@@ -6,7 +6,12 @@ nb_movies-20-10-20-nb_movies, sigmoid on the hidden layers, linear output, MSE o
 rated movies only, RMSprop(lr=0.01, weight_decay=0.5), one user per step, users without
 ratings skipped, and (mode "course") gradients never zeroed, as in the course's code.
 
+With --batch N (N > 1), N consecutive users per step (users without ratings left out), the
+loss divided by every cell of the batch (nn.MSELoss on the masked output): the peer of
+bench/sae_minibatch.cpp, and train_loss is then that loss averaged over the epoch.
+
     /usr/bin/python3 bench/pytorch/course_sae.py --data ../shared/data/ml-100k --epochs 10 --threads 1
+    /usr/bin/python3 bench/pytorch/course_sae.py --data ../shared/data/ml-100k --epochs 50 --batch 64 --mode zero-grad
 
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
@@ -46,6 +51,28 @@ class SAE(nn.Module):
         return self.fc4(x)
 
 
+def train_batched(a, sae, criterion, optimizer, training_set):
+    """--batch N > 1: N consecutive users with ratings per step. Returns (epoch times, mean loss, users)."""
+    rated_users = [u for u in range(training_set.shape[0]) if bool((training_set[u] > 0).any())]
+    batches = [torch.tensor(rated_users[i:i + a.batch]) for i in range(0, len(rated_users), a.batch)]
+    times, loss_sum = [], 0.0
+    for epoch in range(1, a.epochs + 1):
+        t0 = time.perf_counter()
+        loss_sum = 0.0
+        for rows in batches:
+            x = training_set[rows]
+            if a.mode == "zero-grad":
+                optimizer.zero_grad()
+            loss = criterion(sae(x) * (x > 0), x)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(rows)
+        times.append(time.perf_counter() - t0)
+        if not a.quiet:
+            print(f"epoch {epoch} loss {loss_sum / len(rated_users):.4f} seconds {times[-1]:.4f}", flush=True)
+    return times, loss_sum / len(rated_users), len(rated_users)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", required=True, help="folder with u1.base and u1.test")
@@ -53,6 +80,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--mode", choices=["course", "zero-grad"], default="course")
+    p.add_argument("--batch", type=int, default=1, help="users per step")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -72,7 +100,9 @@ def main():
 
     epoch_times = []
     train_loss = float("nan")
-    for epoch in range(1, a.epochs + 1):
+    if a.batch > 1:
+        epoch_times, train_loss, users = train_batched(a, sae, criterion, optimizer, training_set)
+    for epoch in range(1, a.epochs + 1 if a.batch == 1 else 1):
         t0 = time.perf_counter()
         train_loss, s = 0.0, 0.0
         for id_user in range(nb_users):
@@ -93,6 +123,7 @@ def main():
             optimizer.step()
         epoch_times.append(time.perf_counter() - t0)
         train_loss /= s
+        users = int(s)
         if not a.quiet:
             print(f"epoch {epoch} loss {train_loss:.4f} seconds {epoch_times[-1]:.3f}", flush=True)
 
@@ -112,8 +143,9 @@ def main():
             se += err
             n += n_rated
     med = sorted(epoch_times)[len(epoch_times) // 2]
-    print(f"result: impl=pytorch mode={a.mode} epochs={a.epochs} threads={a.threads} train_loss={train_loss:.4f} "
-          f"course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} epoch_seconds={med:.4f}")
+    print(f"result: impl=pytorch mode={a.mode} batch={a.batch} epochs={a.epochs} threads={a.threads} users={users} "
+          f"train_loss={train_loss:.6f} course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} "
+          f"epoch_seconds={med:.5f} users_per_second={users / med:.0f}")
 
 
 if __name__ == "__main__":

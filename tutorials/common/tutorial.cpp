@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "autograd/anomaly.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"
 
@@ -31,7 +32,21 @@ Tutorial::Tutorial(std::string id, std::string title)
         ->check(CLI::NonNegativeNumber);
     app_.add_option("--out", options_.out, "Folder for pictures and models (default: out/<tutorial>)");
     app_.add_flag("--quiet", options_.quiet, "Print only checks, errors and the result line");
+    app_.add_flag("--anomaly", options_.anomaly,
+                  "Check every op's output and every gradient for NaN/Inf and stop at the first (slower; also HG_ANOMALY=1)");
 }
+
+namespace {
+// What to try when training diverges: the tutorial's own knobs first.
+std::string divergence_advice(CLI::App& app) {
+    std::string s = "what to try:\n";
+    if (app.get_option_no_throw("--lr")) s += "  - a smaller learning rate: --lr 10 times lower than this run's\n";
+    else s += "  - the tutorial's default settings (a learning rate or a model changed in the code may be too large)\n";
+    s += "  - fewer epochs, or a different --seed, to see whether it diverges at once or after a while\n";
+    if (!hg::anomaly_mode()) s += "  - --anomaly, to stop at the first op or gradient that made a NaN/Inf and see its name\n";
+    return s;
+}
+}  // namespace
 
 int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     try {
@@ -42,11 +57,17 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     start_ = std::chrono::steady_clock::now();
     try {
         if (options_.threads > 0) hg::set_num_threads(options_.threads);
+        if (options_.anomaly) hg::set_anomaly_mode(true);
         hg::set_flush_denormal(true);  // see tensor/float_mode.hpp
         say() << "# " << title_ << "  (tutorial " << id_ << (options_.quick ? ", quick setting" : "") << ")\n";
         body();
         if (!result_printed_) throw std::logic_error("tutorial " + id_ + " finished without its result line");
         return 0;
+    } catch (const hg::NumericError& e) {
+        // A diverging run stops here once, with advice, instead of printing nan every epoch.
+        std::cout.flush();
+        std::cerr << "\ntraining diverged in tutorial " << id_ << ": " << e.what() << "\n" << divergence_advice(app_);
+        return 3;
     } catch (const CheckFailed& e) {
         std::cout.flush();
         std::cerr << "\ncheck FAILED in tutorial " << id_ << ": " << e.what() << "\n";

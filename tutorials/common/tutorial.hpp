@@ -14,7 +14,7 @@
 //   }
 //
 // Common flags (DESIGN.md): --data DIR, --quick, --epochs N, --seed N, --threads N,
-// --out DIR, --quiet. --help lists them with the tutorial's own. Tutorials flush denormal
+// --out DIR, --quiet, --anomaly. --help lists them with the tutorial's own. Tutorials flush denormal
 // floats to zero (tensor/float_mode.hpp).
 #pragma once
 
@@ -43,6 +43,7 @@ struct Options {
     int threads = 0;          // --threads N: 0 = HG_THREADS or every core
     std::string out;          // --out DIR: pictures and models ("" = out/<tutorial id>)
     bool quiet = false;       // --quiet: only checks, errors and the result line
+    bool anomaly = false;     // --anomaly: stop at the first NaN/Inf an op or gradient makes
 };
 
 class Tutorial {
@@ -54,7 +55,8 @@ public:
     const std::string& id() const { return id_; }
 
     // Parse the flags, set the thread count, run body, and turn errors into a message
-    // and an exit code (1: an error, 2: a check failed). Returns main()'s exit code.
+    // and an exit code (1: an error, 2: a check failed, 3: training diverged to NaN/Inf,
+    // with what to try instead). Returns main()'s exit code.
     int run(int argc, char** argv, const std::function<void()>& body);
 
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.

@@ -1,0 +1,124 @@
+// One training step of the course's recommender, and its parts, on one thread: the
+// per-step cost that decides how fast a batch-1 epoch runs (issue: "10x PyTorch").
+//
+//   build/bench/bench_step                                  every case
+//   build/bench/bench_step --benchmark_filter=course_step   the whole step
+//
+// The data is the synthetic MovieLens-shaped set at ml-100k's size (943 users x 1682
+// movies, ~6% rated), so the benchmark needs no download; each iteration takes the next
+// user, as an epoch does. Reported: time per step (on a shared machine quote the median of
+// --benchmark_repetitions=5 --benchmark_report_aggregates_only, and its CPU time).
+//   course_step         forward + backward + RMSprop(wd 0.5) step, gradients never zeroed
+//   course_fwd_bwd      forward + backward only
+//   course_optimizer    RMSprop's step alone, over the model's 68,702 parameters
+//   batch_step/B        the same model with B users per step, zeroed gradients (the
+//                       mini-batch variant); items/s counts users
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
+
+#include "data/builtin.hpp"
+#include "data/ratings.hpp"
+#include "nn/nn.hpp"
+#include "tensor/float_mode.hpp"
+#include "tensor/parallel.hpp"
+
+namespace {
+
+using hg::Tensor;
+using hg::Var;
+
+const hg::data::RatingMatrix& ratings() {
+    static const hg::data::RatingMatrix m =
+        hg::data::RatingMatrix::from(hg::data::synthetic_movielens(7, 943, 1682).ratings);
+    return m;
+}
+
+// nb_movies-20-10-20-nb_movies, sigmoid, linear output (tutorials/03_recommender.cpp).
+std::shared_ptr<hg::Sequential> course_model(std::size_t n, hg::Rng& rng) {
+    return hg::sequential({std::make_shared<hg::Linear>(n, 20, rng), std::make_shared<hg::Sigmoid>(),
+                           std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
+                           std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
+                           std::make_shared<hg::Linear>(20, n, rng)});
+}
+
+hg::RMSprop course_optimizer(hg::Sequential& model) {
+    return hg::RMSprop(model.parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
+}
+
+// One thread (unless asked), denormals flushed to zero as in the tutorials.
+void setup(int threads) {
+    hg::set_num_threads(threads);
+    hg::set_flush_denormal(true);
+}
+
+// The users' rows, made once (the tutorial makes each when it needs it).
+struct Batches {
+    std::vector<Tensor> x, mask;
+    explicit Batches(std::size_t batch) {
+        const auto& m = ratings();
+        for (std::size_t u = 0; u + batch <= m.n_users(); u += batch) {
+            std::vector<std::size_t> users;
+            for (std::size_t k = 0; k < batch; ++k) users.push_back(u + k);
+            x.push_back(m.dense_rows(users));
+            mask.push_back(m.observed_rows(users));
+        }
+    }
+};
+
+void course(benchmark::State& state, bool optimise, bool backprop) {
+    setup(1);
+    hg::Rng rng(1);
+    auto model = course_model(ratings().n_items(), rng);
+    hg::RMSprop opt = course_optimizer(*model);
+    const Batches b(1);
+    std::size_t u = 0;
+    for (auto _ : state) {
+        const Var input = Var::constant(b.x[u]);
+        Var loss = hg::masked_mse((*model)(input), input, b.mask[u]);
+        if (backprop) loss.backward();
+        if (optimise) opt.step();
+        u = (u + 1) % b.x.size();
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void optimizer_only(benchmark::State& state) {
+    setup(1);
+    hg::Rng rng(1);
+    auto model = course_model(ratings().n_items(), rng);
+    hg::RMSprop opt = course_optimizer(*model);
+    for (Var& p : model->parameters()) p.grad().fill(1e-3f);
+    for (auto _ : state) opt.step();
+    state.counters["params"] = static_cast<double>(model->num_parameters());
+}
+
+void batch_step(benchmark::State& state) {
+    setup(static_cast<int>(state.range(1)));
+    const std::size_t batch = static_cast<std::size_t>(state.range(0));
+    hg::Rng rng(1);
+    auto model = course_model(ratings().n_items(), rng);
+    hg::RMSprop opt = course_optimizer(*model);
+    const Batches b(batch);
+    std::size_t k = 0;
+    for (auto _ : state) {
+        const Var input = Var::constant(b.x[k]);
+        opt.zero_grad();
+        Var loss = hg::masked_mse((*model)(input), input, b.mask[k]);
+        loss.backward();
+        opt.step();
+        k = (k + 1) % b.x.size();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batch));
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(course, course_step, true, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(course, course_fwd_bwd, false, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(course, course_forward, false, false)->Unit(benchmark::kMicrosecond);
+BENCHMARK(optimizer_only)->Name("course_optimizer")->Unit(benchmark::kMicrosecond);
+BENCHMARK(batch_step)->Name("batch_step")->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,12 @@
+// libFuzzer target: the MovieLens reader on ml-latest's ratings.csv (with its header), and in automatic
+// detection. Only hg::DataError may come out (fuzz/targets.hpp).
+#include "fuzz/memory_file.hpp"
+#include "fuzz/targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    try {
+        hg::fuzz::movielens_one(hg::fuzz::as_file(data, size), hg::data::MovieLensFormat::Csv);
+    } catch (const hg::DataError&) {
+    }
+    return 0;
+}

@@ -1,0 +1,84 @@
+#include "tensor/im2col.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace hg {
+
+namespace {
+
+// The outputs o in [0, out) whose input o·stride + offset lies inside [0, size):
+// returned as [lo, hi). Everything outside reads the zero padding.
+struct Range {
+    std::size_t lo, hi;
+};
+Range inside(std::ptrdiff_t offset, std::size_t stride, std::size_t size, std::size_t out) {
+    const auto s = static_cast<std::ptrdiff_t>(stride);
+    // o·s + offset ≥ 0  ⟺  o ≥ ⌈−offset / s⌉;   o·s + offset < size  ⟺  o < ⌈(size − offset) / s⌉
+    const std::ptrdiff_t lo = offset >= 0 ? 0 : (-offset + s - 1) / s;
+    const std::ptrdiff_t end = static_cast<std::ptrdiff_t>(size) - offset;
+    const std::ptrdiff_t hi = end <= 0 ? 0 : (end + s - 1) / s;
+    const auto clamp = [out](std::ptrdiff_t v) { return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(v, 0, static_cast<std::ptrdiff_t>(out))); };
+    const std::size_t l = clamp(lo), h = clamp(hi);
+    return {l, std::max(l, h)};
+}
+
+// Visit every (row of cols, output row oy) pair whose input row is inside the image:
+// f(offset of that row segment in cols, offset of the input row in the image, the valid ox range,
+// the kernel column j). Segments that read only padding are left alone (im2col zeroed them).
+template <class F>
+void for_each_window_row(const ConvGeometry& g, F f) {
+    const std::size_t oh = g.out_h(), ow = g.out_w();
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding);
+    // The valid output rows depend only on the kernel row i, the valid columns only on j.
+    std::vector<Range> y_ranges(g.kernel_h), x_ranges(g.kernel_w);
+    for (std::size_t i = 0; i < g.kernel_h; ++i) y_ranges[i] = inside(static_cast<std::ptrdiff_t>(i) - pad, g.stride, g.height, oh);
+    for (std::size_t j = 0; j < g.kernel_w; ++j) x_ranges[j] = inside(static_cast<std::ptrdiff_t>(j) - pad, g.stride, g.width, ow);
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
+                const Range ys = y_ranges[i], xs = x_ranges[j];
+                for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
+                    const std::size_t iy = oy * g.stride + i - g.padding;
+                    // input column of output ox: ox·stride + j − padding (≥ 0 for ox ≥ xs.lo)
+                    f(row * oh * ow + oy * ow, (c * g.height + iy) * g.width, xs, j);
+                }
+            }
+}
+
+}  // namespace
+
+void im2col(const float* image, const ConvGeometry& g, float* cols) {
+    // Zero everything first: the entries that read the padding stay 0.
+    std::memset(cols, 0, g.col_rows() * g.col_cols() * sizeof(float));
+    const std::size_t s = g.stride, pad = g.padding;
+    for_each_window_row(g, [&](std::size_t out, std::size_t in, Range xs, std::size_t j) {
+        // cols[out + ox] = image[in + ox·s + j − pad]   (inside the image for ox in xs)
+        float* __restrict dst = cols + out;
+        const float* __restrict src = image + in;
+        if (s == 1)
+            std::memcpy(dst + xs.lo, src + (xs.lo + j - pad), (xs.hi - xs.lo) * sizeof(float));
+        else
+            for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[ox] = src[ox * s + j - pad];
+    });
+}
+
+void col2im(const float* cols, const ConvGeometry& g, float* image) {
+    const std::size_t s = g.stride, pad = g.padding;
+    for_each_window_row(g, [&](std::size_t out, std::size_t in, Range xs, std::size_t j) {
+        // image[in + ox·s + j − pad] += cols[out + ox]
+        const float* __restrict src = cols + out;
+        float* __restrict dst = image + in;
+        if (s == 1) {
+            float* __restrict d = dst + (xs.lo + j - pad);
+            const float* __restrict c = src + xs.lo;
+            for (std::size_t k = 0, n = xs.hi - xs.lo; k < n; ++k) d[k] += c[k];
+        } else {
+            for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[ox * s + j - pad] += src[ox];
+        }
+    });
+}
+
+}  // namespace hg
