@@ -35,11 +35,9 @@
 
 #include "data/baselines.hpp"
 #include "data/batching.hpp"
-#include "data/builtin.hpp"
-#include "data/movielens.hpp"
-#include "data/paths.hpp"
 #include "data/ratings.hpp"
 #include "nn/nn.hpp"
+#include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -104,10 +102,7 @@ public:
 // ---------------------------------------------------------------------------------------
 // Data and evaluation.
 
-struct Data {
-    std::string name;  // "ml-100k" or "synthetic"
-    hg::data::Split split;
-    hg::data::MovieCatalog movies;
+struct Data : tut::Ratings {  // name, split, movies (tutorials/common/recommend.hpp)
     RatingMatrix train, test;
 };
 
@@ -286,50 +281,6 @@ void train_corrected(ResidualAutoencoder& model, const RatingMatrix& train, cons
     model.eval();
 }
 
-// ---------------------------------------------------------------------------------------
-// Recommendations.
-
-// The top movies for one user: those they have not rated, by predicted rating, among movies
-// with at least min_ratings training ratings (a movie that two people rated has a noisy
-// prediction; popular-enough is the usual guard).
-void recommend(tut::Tutorial& t, const Data& d, const Tensor& pred, std::int64_t user_id, std::size_t top,
-               std::size_t min_ratings) {
-    if (!d.split.train.users.contains(user_id))
-        throw hg::ValueError("--user " + std::to_string(user_id) + ": no such user in " + d.name + " (user ids run from " +
-                             std::to_string(d.split.train.users.raw(0)) + " to " +
-                             std::to_string(d.split.train.users.raw(d.split.train.n_users() - 1)) + ")");
-    const std::size_t u = d.split.train.users.index(user_id);
-    const std::size_t n_items = d.train.n_items();
-    std::vector<bool> seen(n_items, false);
-    std::vector<std::pair<float, std::size_t>> own;
-    for (auto [item, r] : d.train.by_user().row(u)) {
-        seen[item] = true;
-        own.emplace_back(r, item);
-    }
-    std::vector<std::pair<float, std::size_t>> unseen;
-    for (std::size_t i = 0; i < n_items; ++i)
-        if (!seen[i] && d.train.by_item().row(i).size() >= std::max<std::size_t>(min_ratings, 1))
-            unseen.emplace_back(pred[u * n_items + i], i);
-    auto by_rating = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
-    std::sort(own.begin(), own.end(), by_rating);
-    std::sort(unseen.begin(), unseen.end(), by_rating);
-    auto title = [&](std::size_t item) { return d.movies.title(d.split.train.items.raw(item)); };
-    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << top
-            << " movies they have not rated (of those with at least " << min_ratings
-            << " ratings), by predicted rating:\n";
-    for (std::size_t k = 0; k < top; ++k) {
-        std::string left, right;
-        if (k < own.size()) left = tut::fixed(own[k].first, 1) + "  " + title(own[k].second);
-        if (k < unseen.size()) right = tut::fixed(unseen[k].first, 2) + "  " + title(unseen[k].second);
-        const std::size_t width = 52;
-        std::string cell = left.substr(0, width);
-        // Pad by characters, not bytes, so UTF-8 titles line up.
-        std::size_t chars = 0;
-        for (unsigned char c : cell) chars += (c & 0xC0) != 0x80;
-        t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << right << "\n";
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -361,25 +312,7 @@ int main(int argc, char** argv) {
 
         t.step(1, "The users x movies ratings");
         Data d;
-        const bool builtin = t.options().data == "builtin";
-        const hg::data::DataFolder folder = builtin ? hg::data::DataFolder{} : hg::data::find_movielens(t.options().data);
-        if (folder.found()) {
-            d.name = "ml-100k";
-            d.split = hg::data::load_movielens_split(folder.path, "u1");
-            d.movies = hg::data::load_movies(folder.path);
-            t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base / u1.test\n";
-        } else {
-            d.name = "synthetic";
-            const hg::data::SyntheticMovieLens syn = hg::data::synthetic_movielens();
-            d.split = syn.split();
-            d.movies = syn.movies;
-            if (builtin)
-                t.say() << "--data builtin: using the built-in synthetic MovieLens-shaped set.\n";
-            else
-                t.say() << "ml-100k not found (looked in " << folder.searched
-                        << "): using the built-in synthetic MovieLens-shaped set.\n"
-                        << "For the real thing: ./lab fetch movielens 100k, or --data DIR\n";
-        }
+        static_cast<tut::Ratings&>(d) = tut::load_ratings(t);
         d.train = RatingMatrix::from(d.split.train);
         d.test = RatingMatrix::from(d.split.test);
         const std::size_t n_users = d.train.n_users(), n_items = d.train.n_items();
@@ -542,7 +475,7 @@ int main(int argc, char** argv) {
             t.say() << "(a short course run; the course's model needs ~100+ epochs to beat the baseline)\n";
 
         t.step(5, "Recommendations");
-        recommend(t, d, pred, user, top, min_ratings);
+        tut::recommend(t, d, user, top, min_ratings, [&](std::size_t u, std::size_t i) { return pred[u * n_items + i]; });
 
         std::vector<std::pair<std::string, std::string>> result{{"dataset", d.name},
                                                                 {"mode", mode},

@@ -63,13 +63,10 @@
 #include <vector>
 
 #include "data/baselines.hpp"
-#include "data/builtin.hpp"
-#include "data/movielens.hpp"
-#include "data/movies.hpp"
-#include "data/paths.hpp"
 #include "data/ratings.hpp"
 #include "nn/nn.hpp"
 #include "tutorials/common/picture.hpp"
+#include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -117,11 +114,7 @@ Var autorec_loss(AutoRec& model, const Var& input, const Var& target, const Tens
 // ---------------------------------------------------------------------------------------
 // Data, fallbacks and scores.
 
-struct Data {
-    std::string name;  // "ml-100k" or "synthetic"
-    hg::data::Split split;
-    hg::data::MovieCatalog movies;
-};
+using Data = tut::Ratings;  // name, split, movies (tutorials/common/recommend.hpp)
 
 // What a network is trained on, from one set of ratings: the input matrix (one row per
 // movie for I-AutoRec, one per user for U-AutoRec), the mask of its observed entries, the
@@ -237,50 +230,6 @@ std::vector<double> train(tut::Tutorial& t, AutoRec& model, const Inputs& in, co
     return seconds;
 }
 
-// Recommendations, as in tutorial 03: the user's favourites beside the top movies they
-// have not rated, among movies with at least min_ratings training ratings.
-
-void recommend(tut::Tutorial& t, const Data& d, const Inputs& in, const Tensor& pred, std::int64_t user_id,
-               std::size_t top, std::size_t min_ratings) {
-    const hg::data::RatingSet& train = d.split.train;
-    if (!train.users.contains(user_id))
-        throw hg::ValueError("--user " + std::to_string(user_id) + ": no such user in " + d.name + " (user ids run from " +
-                             std::to_string(train.users.raw(0)) + " to " +
-                             std::to_string(train.users.raw(train.n_users() - 1)) + ")");
-    const std::uint32_t u = train.users.index(user_id);
-    const std::size_t n_items = train.n_items();
-    std::vector<std::size_t> count(n_items, 0);
-    std::vector<bool> seen(n_items, false);
-    std::vector<std::pair<float, std::size_t>> own, unseen;
-    for (const Rating& r : train.ratings) {
-        ++count[r.item];
-        if (r.user == u) {
-            seen[r.item] = true;
-            own.emplace_back(r.rating, r.item);
-        }
-    }
-    for (std::uint32_t i = 0; i < n_items; ++i)
-        if (!seen[i] && count[i] >= std::max<std::size_t>(min_ratings, 1))
-            unseen.emplace_back(in.predict(pred, u, i), i);
-    auto by_rating = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
-    std::sort(own.begin(), own.end(), by_rating);
-    std::sort(unseen.begin(), unseen.end(), by_rating);
-    auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
-    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << top
-            << " movies they have not rated (of those with at least " << min_ratings
-            << " ratings), by predicted rating:\n";
-    for (std::size_t k = 0; k < top; ++k) {
-        std::string left, right;
-        if (k < own.size()) left = tut::fixed(own[k].first, 1) + "  " + title(own[k].second);
-        if (k < unseen.size()) right = tut::fixed(unseen[k].first, 2) + "  " + title(unseen[k].second);
-        const std::size_t width = 52;
-        std::string cell = left.substr(0, width);
-        std::size_t chars = 0;  // pad by characters, not bytes, so UTF-8 titles line up
-        for (unsigned char c : cell) chars += (c & 0xC0) != 0x80;
-        t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << right << "\n";
-    }
-}
-
 std::vector<float> parse_floats(const std::string& text, const std::string& flag) {
     std::vector<float> v;
     std::stringstream ss(text);
@@ -327,26 +276,7 @@ int main(int argc, char** argv) {
                                                               : parse_floats(noises_flag, "--noise");
 
         t.step(1, "Each movie is a vector of its users' ratings");
-        Data d;
-        const bool builtin = t.options().data == "builtin";
-        const hg::data::DataFolder folder = builtin ? hg::data::DataFolder{} : hg::data::find_movielens(t.options().data);
-        if (folder.found()) {
-            d.name = "ml-100k";
-            d.split = hg::data::load_movielens_split(folder.path, "u1");
-            d.movies = hg::data::load_movies(folder.path);
-            t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base / u1.test\n";
-        } else {
-            d.name = "synthetic";
-            const hg::data::SyntheticMovieLens syn = hg::data::synthetic_movielens();
-            d.split = syn.split();
-            d.movies = syn.movies;
-            if (builtin)
-                t.say() << "--data builtin: using the built-in synthetic MovieLens-shaped set.\n";
-            else
-                t.say() << "ml-100k not found (looked in " << folder.searched
-                        << "): using the built-in synthetic MovieLens-shaped set.\n"
-                        << "For the real thing: ./lab fetch movielens 100k, or --data DIR\n";
-        }
+        const Data d = tut::load_ratings(t);
         const std::size_t n_users = d.split.train.n_users(), n_items = d.split.train.n_items();
         const float lo = d.split.train.scale.min, hi = d.split.train.scale.max;
         const Inputs all = Inputs::from(d.split.train.ratings, n_users, n_items, true, false);
@@ -619,7 +549,8 @@ int main(int argc, char** argv) {
         t.check(test_rmse < baseline_rmse, "the chosen recipe beats the per-item-mean baseline on the test ratings");
 
         t.step(7, "Recommendations");
-        recommend(t, d, all_items, pred, user, top, min_ratings);
+        tut::recommend(t, d, user, top, min_ratings,
+                       [&](std::size_t u, std::size_t i) { return all_items.predict(pred, static_cast<std::uint32_t>(u), static_cast<std::uint32_t>(i)); });
 
         const double epoch_seconds = median(step_seconds);
         t.say() << "median full-batch training epoch: " << tut::fixed(epoch_seconds, 4) << " s (" << step_seconds.size()

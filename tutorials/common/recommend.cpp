@@ -1,0 +1,78 @@
+#include "tutorials/common/recommend.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "data/builtin.hpp"
+#include "data/movielens.hpp"
+#include "data/paths.hpp"
+#include "tensor/error.hpp"
+
+namespace hg::tutorial {
+
+Ratings load_ratings(Tutorial& t) {
+    Ratings d;
+    const bool builtin = t.options().data == "builtin";
+    const hg::data::DataFolder folder = builtin ? hg::data::DataFolder{} : hg::data::find_movielens(t.options().data);
+    if (folder.found()) {
+        d.name = "ml-100k";
+        d.split = hg::data::load_movielens_split(folder.path, "u1");
+        d.movies = hg::data::load_movies(folder.path);
+        t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base / u1.test\n";
+        return d;
+    }
+    d.name = "synthetic";
+    const hg::data::SyntheticMovieLens syn = hg::data::synthetic_movielens();
+    d.split = syn.split();
+    d.movies = syn.movies;
+    if (builtin)
+        t.say() << "--data builtin: using the built-in synthetic MovieLens-shaped set.\n";
+    else
+        t.say() << "ml-100k not found (looked in " << folder.searched
+                << "): using the built-in synthetic MovieLens-shaped set.\n"
+                << "For the real thing: ./lab fetch movielens 100k, or --data DIR\n";
+    return d;
+}
+
+void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
+               const std::function<float(std::size_t user, std::size_t item)>& predict) {
+    const hg::data::RatingSet& train = d.split.train;
+    if (!train.users.contains(user_id))
+        throw hg::ValueError("--user " + std::to_string(user_id) + ": no such user in " + d.name + " (user ids run from " +
+                             std::to_string(train.users.raw(0)) + " to " +
+                             std::to_string(train.users.raw(train.n_users() - 1)) + ")");
+    const std::size_t u = train.users.index(user_id);
+    const std::size_t n_items = train.n_items();
+    std::vector<std::size_t> count(n_items, 0);
+    std::vector<bool> seen(n_items, false);
+    std::vector<std::pair<float, std::size_t>> own, unseen;
+    for (const hg::data::Rating& r : train.ratings) {
+        ++count[r.item];
+        if (r.user == u) {
+            seen[r.item] = true;
+            own.emplace_back(r.rating, r.item);
+        }
+    }
+    for (std::size_t i = 0; i < n_items; ++i)
+        if (!seen[i] && count[i] >= std::max<std::size_t>(min_ratings, 1)) unseen.emplace_back(predict(u, i), i);
+    auto by_rating = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+    std::sort(own.begin(), own.end(), by_rating);
+    std::sort(unseen.begin(), unseen.end(), by_rating);
+    auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
+    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << top
+            << " movies they have not rated (of those with at least " << min_ratings
+            << " ratings), by predicted rating:\n";
+    for (std::size_t k = 0; k < top; ++k) {
+        std::string left, right;
+        if (k < own.size()) left = fixed(own[k].first, 1) + "  " + title(own[k].second);
+        if (k < unseen.size()) right = fixed(unseen[k].first, 2) + "  " + title(unseen[k].second);
+        const std::size_t width = 52;
+        const std::string cell = left.substr(0, width);
+        std::size_t chars = 0;  // pad by characters, not bytes, so UTF-8 titles line up
+        for (unsigned char c : cell) chars += (c & 0xC0) != 0x80;
+        t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << right << "\n";
+    }
+}
+
+}  // namespace hg::tutorial

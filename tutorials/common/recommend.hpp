@@ -1,0 +1,37 @@
+// What the recommender tutorials (03, 13) share: MovieLens' u1 split, or the built-in
+// synthetic set when MovieLens is not around (saying so), and the recommendation table.
+//
+//   hg::tutorial::Ratings d = hg::tutorial::load_ratings(t);        // step 1 of both
+//   ...train...
+//   hg::tutorial::recommend(t, d, user_id, 10, 20, [&](std::size_t u, std::size_t i) { return pred[u * n + i]; });
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "data/movies.hpp"
+#include "data/rating_set.hpp"
+#include "tutorials/common/tutorial.hpp"
+
+namespace hg::tutorial {
+
+struct Ratings {
+    std::string name;  // "ml-100k" or "synthetic"
+    hg::data::Split split;
+    hg::data::MovieCatalog movies;
+};
+
+// u1.base / u1.test and the titles, from --data, HG_DATA or data/ (--data builtin: the
+// synthetic set); says in the tutorial what it found and where.
+Ratings load_ratings(Tutorial& t);
+
+// The user's own favourites beside the top `top` movies they have not rated, by predicted
+// rating, among movies with at least min_ratings training ratings (a movie two people
+// rated has a noisy prediction). predict(u, i) is the prediction for user index u and
+// movie index i. An unknown user id is a ValueError naming the range of ids.
+void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
+               const std::function<float(std::size_t user, std::size_t item)>& predict);
+
+}  // namespace hg::tutorial
