@@ -15,26 +15,14 @@ the last epoch: test BCE per pixel and squared error per image (Σ over 784 pixe
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
 import argparse
-import gzip
 import os
 import statistics
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 
-FASHION = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist
-
-
-def read_images(path, count):
-    """The first `count` images of an IDX3 file (gzipped) as float32 rows in [0, 1]."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    n, rows, cols = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
-    count = min(count, n)
-    pixels = np.frombuffer(raw, dtype=np.uint8, count=count * rows * cols, offset=16)
-    return torch.from_numpy(pixels.reshape(count, rows * cols).astype(np.float32) / 255.0)
+from fashion import FASHION, read_images
 
 
 def conv(cin, cout, padding, output=False):

@@ -15,26 +15,14 @@ z per test image, as hourglass does.
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
 import argparse
-import gzip
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def read_images(path, max_count=0):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic, n, rows, cols = np.frombuffer(data[:16], dtype=">u4")
-    if magic != 0x803:
-        raise SystemExit(f"{path}: not an IDX image file (magic {magic:#x})")
-    if max_count:
-        n = min(n, max_count)
-    pixels = np.frombuffer(data[16:16 + n * rows * cols], dtype=np.uint8)
-    return torch.from_numpy(pixels.reshape(n, rows * cols).astype(np.float32) / 255.0)
+from fashion import FASHION, read_images
 
 
 class VAE(nn.Module):
