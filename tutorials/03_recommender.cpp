@@ -313,6 +313,7 @@ int main(int argc, char** argv) {
         t.step(1, "The users x movies ratings");
         Data d;
         static_cast<tut::Ratings&>(d) = tut::load_ratings(t);
+        tut::require_user(d, user);  // before the training, not after
         d.train = RatingMatrix::from(d.split.train);
         d.test = RatingMatrix::from(d.split.test);
         const std::size_t n_users = d.train.n_users(), n_items = d.train.n_items();

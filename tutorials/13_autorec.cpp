@@ -277,6 +277,7 @@ int main(int argc, char** argv) {
 
         t.step(1, "Each movie is a vector of its users' ratings");
         const Data d = tut::load_ratings(t);
+        tut::require_user(d, user);  // before the training, not after
         const std::size_t n_users = d.split.train.n_users(), n_items = d.split.train.n_items();
         const float lo = d.split.train.scale.min, hi = d.split.train.scale.max;
         const Inputs all = Inputs::from(d.split.train.ratings, n_users, n_items, true, false);

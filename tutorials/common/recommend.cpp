@@ -35,13 +35,18 @@ Ratings load_ratings(Tutorial& t) {
     return d;
 }
 
-void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
-               const std::function<float(std::size_t user, std::size_t item)>& predict) {
+void require_user(const Ratings& d, std::int64_t user_id) {
     const hg::data::RatingSet& train = d.split.train;
     if (!train.users.contains(user_id))
         throw hg::ValueError("--user " + std::to_string(user_id) + ": no such user in " + d.name + " (user ids run from " +
                              std::to_string(train.users.raw(0)) + " to " +
                              std::to_string(train.users.raw(train.n_users() - 1)) + ")");
+}
+
+void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
+               const std::function<float(std::size_t user, std::size_t item)>& predict) {
+    require_user(d, user_id);
+    const hg::data::RatingSet& train = d.split.train;
     const std::size_t u = train.users.index(user_id);
     const std::size_t n_items = train.n_items();
     std::vector<std::size_t> count(n_items, 0);

@@ -27,6 +27,10 @@ struct Ratings {
 // synthetic set); says in the tutorial what it found and where.
 Ratings load_ratings(Tutorial& t);
 
+// Throws ValueError, naming the range of ids, unless user_id is a user of the training set.
+// The tutorials call it before training, so a mistyped --user fails at once.
+void require_user(const Ratings& d, std::int64_t user_id);
+
 // The user's own favourites beside the top `top` movies they have not rated, by predicted
 // rating, among movies with at least min_ratings training ratings (a movie two people
 // rated has a noisy prediction). predict(u, i) is the prediction for user index u and
