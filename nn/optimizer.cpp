@@ -1,7 +1,6 @@
 #include "nn/optimizer.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cmath>
 #include <cstdio>
