@@ -54,7 +54,7 @@ std::size_t first_non_finite(const Tensor& t) {
     return k;
 }
 
-void check_op_output(const char* op, const Tensor& value, const std::vector<Var>& inputs) {
+void check_op_output(const char* op, const Tensor& value, const VarList& inputs) {
     const std::size_t k = first_non_finite(value);
     if (k == value.numel()) return;
     std::string msg = "anomaly: op '" + std::string(op) + "' produced " + num(value[k]) + " at flat index " +

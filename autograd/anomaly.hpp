@@ -24,11 +24,10 @@
 #include <string>
 #include <vector>
 
+#include "autograd/var.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg {
-
-class Var;
 
 // Training produced NaN or Inf (anomaly mode, an optimiser's check, gradient clipping).
 struct NumericError : std::runtime_error {
@@ -63,7 +62,7 @@ std::size_t training_step();
 std::size_t first_non_finite(const Tensor& t);
 
 // The checks anomaly mode makes (called by make_op and backward()); throw NumericError.
-void check_op_output(const char* op, const Tensor& value, const std::vector<Var>& inputs);
+void check_op_output(const char* op, const Tensor& value, const VarList& inputs);
 void check_backward(const Var& node);  // the gradients node's backward rule gave its inputs
 void check_seed(const Var& root, const Tensor& seed);
 

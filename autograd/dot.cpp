@@ -31,7 +31,7 @@ std::string escape(const std::string& s) {
 }  // namespace
 
 std::string to_dot(const Var& root, std::size_t shown) {
-    const std::vector<Var> order = topological_order(root);
+    const VarList order = topological_order(root);
     std::unordered_map<Node*, std::size_t> id;
     for (std::size_t i = 0; i < order.size(); ++i) id[order[i].node()] = i;
 

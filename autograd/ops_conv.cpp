@@ -66,7 +66,7 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
              yn, cols_n);
     }
 
-    std::vector<Var> inputs{x, w};
+    VarList inputs{x, w};
     if (b) inputs.push_back(*b);
     const Var bias = b ? *b : Var();
     return make_op("conv2d", std::move(y), std::move(inputs), [x, w, bias, g](const Tensor& dy, const Tensor&) {

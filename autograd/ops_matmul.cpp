@@ -33,7 +33,7 @@ Var concat(const std::vector<Var>& parts, int axis) {
     for (const Var& p : parts) values.push_back(p.value());
     Tensor y = Tensor::concat(values, axis);
     const std::size_t ax = normalise_axis(axis, y.rank(), "concat");
-    return make_op("concat", std::move(y), parts, [parts, ax](const Tensor& dy, const Tensor&) {
+    return make_op("concat", std::move(y), VarList(parts.begin(), parts.end()), [parts, ax](const Tensor& dy, const Tensor&) {
         std::size_t outer = 1, inner = 1;
         for (std::size_t d = 0; d < ax; ++d) outer *= dy.shape()[d];
         for (std::size_t d = ax + 1; d < dy.rank(); ++d) inner *= dy.shape()[d];

@@ -15,9 +15,14 @@ bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 
-Var::Var() : node_(std::make_shared<Node>()) {}
+namespace {
+// A node and its shared_ptr's counts in one block of the pool (tensor/pool.hpp).
+std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(PoolAllocator<Node>()); }
+}  // namespace
 
-Var::Var(Tensor value, bool requires_grad, std::string name) : node_(std::make_shared<Node>()) {
+Var::Var() : node_(new_node()) {}
+
+Var::Var(Tensor value, bool requires_grad, std::string name) : node_(new_node()) {
     node_->value = std::move(value);
     node_->requires_grad = requires_grad;
     node_->name = std::move(name);
@@ -53,11 +58,16 @@ Var& Var::set_name(std::string name) {
     return *this;
 }
 std::string Var::label() const { return node_->name.empty() ? node_->op : node_->name; }
-const std::vector<Var>& Var::inputs() const { return node_->inputs; }
+const VarList& Var::inputs() const { return node_->inputs; }
 
 void Var::accumulate_grad(const Tensor& g) const {
     if (!node_->requires_grad) return;
     const Shape& shape = node_->value.shape();
+    if (g.shape() == shape && !node_->has_grad) {
+        node_->grad = g;
+        node_->has_grad = true;
+        return;
+    }
     if (!node_->has_grad) {
         node_->grad = Tensor::zeros(shape);
         node_->has_grad = true;
@@ -75,7 +85,16 @@ void Var::accumulate_grad(const Tensor& g) const {
     }
 }
 
-Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward) {
+void Var::accumulate_grad(Tensor&& g) const {
+    if (node_->requires_grad && !node_->has_grad && g.shape() == node_->value.shape()) {
+        node_->grad = std::move(g);
+        node_->has_grad = true;
+        return;
+    }
+    accumulate_grad(std::as_const(g));
+}
+
+Var make_op(const char* op, Tensor value, VarList inputs, BackwardFn backward) {
     if (anomaly_mode()) check_op_output(op, value, inputs);  // autograd/anomaly.hpp
     Var out(std::move(value));
     Node* n = out.node();
@@ -90,14 +109,14 @@ Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn ba
     return out;
 }
 
-std::vector<Var> topological_order(const Var& root) {
+VarList topological_order(const Var& root) {
     // Depth-first search with an explicit stack: a node is emitted after all its inputs.
     // The handles keep every node alive while backward() frees the graph behind it.
     // Each search has its own number; a node stamped with it has been seen already.
     static std::atomic<std::uint64_t> searches{0};
     const std::uint64_t search = ++searches;
-    std::vector<Var> order;
-    std::vector<std::pair<Var, bool>> stack;
+    VarList order;
+    std::vector<std::pair<Var, bool>, PoolAllocator<std::pair<Var, bool>>> stack;
     stack.reserve(64);
     stack.push_back({root, false});
     while (!stack.empty()) {
@@ -138,7 +157,7 @@ void Var::backward(const Tensor& seed, bool retain_graph) {
         throw AutogradError("backward: the seed gradient has shape " + seed.shape().str() + " but '" + label() +
                             "' has shape " + shape().str());
 
-    const std::vector<Var> order = topological_order(*this);
+    const VarList order = topological_order(*this);
     for (const Var& v : order) {
         Node* n = v.node();
         if (n->graph_freed)

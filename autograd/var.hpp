@@ -21,13 +21,16 @@
 // first call asked to keep it (retain_graph).
 #pragma once
 
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "tensor/pool.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg {
@@ -38,6 +41,10 @@ struct AutogradError : std::runtime_error {
 };
 
 struct Node;
+class Var;
+
+// A list of graph nodes. It lives in the pool (tensor/pool.hpp) like the rest of a graph.
+using VarList = std::vector<Var, PoolAllocator<Var>>;
 
 class Var {
 public:
@@ -65,7 +72,7 @@ public:
     const std::string& name() const;  // optional human name ("encoder.0.weight")
     Var& set_name(std::string name);
     std::string label() const;        // name if set, otherwise op
-    const std::vector<Var>& inputs() const;
+    const VarList& inputs() const;
 
     // Backpropagate from this node. A scalar root is seeded with 1; any other root needs
     // an explicit seed of its own shape (d(loss)/d(this)).
@@ -75,6 +82,7 @@ public:
     // For op authors: add g into this node's gradient, first summing away any dimensions
     // that broadcasting stretched (see hg::sum_to). Does nothing for nodes without grad.
     void accumulate_grad(const Tensor& g) const;
+    void accumulate_grad(Tensor&& g) const;  // the first gradient a node gets is taken, not copied
 
     Node* node() const { return node_.get(); }
 
@@ -83,8 +91,51 @@ private:
 };
 
 // A backward rule: given dL/dy (the op's output gradient) and y (its output value),
-// accumulate dL/dx into each input x the rule captured.
-using BackwardFn = std::function<void(const Tensor& dy, const Tensor& y)>;
+// accumulate dL/dx into each input x the rule captured. It is a lambda kept the way
+// std::function keeps one, except that the lambda's captures are stored in the pool
+// (tensor/pool.hpp): a training step builds dozens of rules, and the next step reuses
+// their memory instead of asking the system for it again. Move-only.
+class BackwardFn {
+public:
+    BackwardFn() = default;
+    BackwardFn(std::nullptr_t) {}  // NOLINT: `rule = nullptr` drops a rule
+    template <class F>
+        requires std::invocable<F&, const Tensor&, const Tensor&> && (!std::same_as<F, BackwardFn>)
+    BackwardFn(F f)  // NOLINT: any lambda converts, as to std::function
+        : rule_(new (detail::pool_allocate(sizeof(Rule<F>))) Rule<F>(std::move(f))) {}
+    BackwardFn(BackwardFn&& other) noexcept : rule_(std::exchange(other.rule_, nullptr)) {}
+    BackwardFn& operator=(BackwardFn&& other) noexcept {
+        BackwardFn gone(std::move(*this));  // releases the old rule on leaving
+        rule_ = std::exchange(other.rule_, nullptr);
+        return *this;
+    }
+    ~BackwardFn() {
+        if (rule_) rule_->release();
+    }
+
+    explicit operator bool() const { return rule_ != nullptr; }
+    void operator()(const Tensor& dy, const Tensor& y) const { rule_->call(dy, y); }
+
+private:
+    struct RuleBase {
+        virtual void call(const Tensor& dy, const Tensor& y) = 0;
+        virtual void release() noexcept = 0;  // destroy, and give the memory back to the pool
+
+    protected:
+        ~RuleBase() = default;
+    };
+    template <class F>
+    struct Rule final : RuleBase {
+        explicit Rule(F f) : fn(std::move(f)) {}
+        void call(const Tensor& dy, const Tensor& y) override { fn(dy, y); }
+        void release() noexcept override {
+            this->~Rule();
+            detail::pool_deallocate(this, sizeof(Rule));
+        }
+        F fn;
+    };
+    RuleBase* rule_ = nullptr;
+};
 
 struct Node {
     Tensor value;
@@ -95,14 +146,14 @@ struct Node {
     std::uint64_t seen_by = 0;  // the number of the last topological_order() that reached it
     std::string op = "leaf";
     std::string name;
-    std::vector<Var> inputs;
+    VarList inputs;
     BackwardFn backward;
 };
 
 // Build the output of an op: its value, its inputs and its backward rule. When gradients
 // are off (NoGradGuard) or no input needs one, the result is a constant and the rule is
 // dropped, so evaluation builds no graph.
-Var make_op(const char* op, Tensor value, std::vector<Var> inputs, BackwardFn backward);
+Var make_op(const char* op, Tensor value, VarList inputs, BackwardFn backward);
 
 // Gradient recording on/off for this thread. While a NoGradGuard lives, ops build no graph.
 bool grad_enabled();
@@ -118,6 +169,6 @@ private:
 };
 
 // The nodes of root's graph in topological order (inputs before the nodes that use them).
-std::vector<Var> topological_order(const Var& root);
+VarList topological_order(const Var& root);
 
 }  // namespace hg

@@ -148,7 +148,7 @@ Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& 
     // The pixels grow as they arrive: a damaged header may promise far more images than the
     // file holds (2^31 of 4096 x 4096), and must not make us allocate that before the read
     // fails (found by fuzz/fuzz_idx.cpp).
-    std::vector<float> values;
+    Tensor::Storage values;
     values.reserve(std::min(count * pixels, std::size_t{1} << 24));
     std::vector<unsigned char> buf;
     const std::size_t per_chunk = std::max<std::size_t>(1, (1u << 20) / pixels);  // ~1 MB of images at a time
@@ -163,7 +163,7 @@ Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& 
         for (std::size_t k = 0; k < buf.size(); ++k) values[at + k] = static_cast<float>(buf[k]) / 255.0f;
     }
     if (count == h.dims[0]) check_no_trailing_bytes(f, count, "images");
-    return Tensor::from({count, pixels}, std::move(values));
+    return Tensor::from_storage({count, pixels}, std::move(values));
 }
 
 std::string find_file(const std::string& dir, const std::string& stem) {

@@ -1,5 +1,6 @@
 #include "nn/linear.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/ops.hpp"
@@ -30,11 +31,10 @@ Var linear_op(const Var& x, const Var& w, const Var* b) {
     // Y = X·Wᵀ + b: start Y as b in every row, then add the product (beta = 1).
     Tensor y(Shape{n, out});
     if (b)
-        for (std::size_t r = 0; r < n; ++r)
-            for (std::size_t j = 0; j < out; ++j) y[r * out + j] = b->value()[j];
+        for (std::size_t r = 0; r < n; ++r) std::copy_n(b->value().data(), out, y.data() + r * out);
     gemm(false, true, n, out, in, 1.0f, X.data(), in, W.data(), in, b ? 1.0f : 0.0f, y.data(), out);
 
-    std::vector<Var> inputs{x, w};
+    VarList inputs{x, w};
     if (b) inputs.push_back(*b);
     const Var bias = b ? *b : Var();
     // dW and db have exactly their parameter's shape, so they are added straight into its

@@ -1,6 +1,7 @@
 // Construction, layout and element access of hg::Tensor.
 #include "tensor/tensor.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__GLIBC__)
@@ -30,11 +31,23 @@ Tensor::Tensor(const Shape& shape, float fill) : shape_(shape), data_(shape.nume
 
 Tensor Tensor::scalar(float value) { return Tensor(Shape{}, value); }
 
-Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
-    if (values.size() != shape.numel())
-        throw ShapeError("Tensor::from: shape " + shape.str() + " needs " +
-                         std::to_string(shape.numel()) + " values but " +
-                         std::to_string(values.size()) + " were given");
+namespace {
+void check_count(const Shape& shape, std::size_t count) {
+    if (count != shape.numel())
+        throw ShapeError("Tensor::from: shape " + shape.str() + " needs " + std::to_string(shape.numel()) +
+                         " values but " + std::to_string(count) + " were given");
+}
+}  // namespace
+
+Tensor Tensor::from(const Shape& shape, const std::vector<float>& values) {
+    check_count(shape, values.size());
+    Tensor t(shape);
+    std::copy(values.begin(), values.end(), t.data_.begin());
+    return t;
+}
+
+Tensor Tensor::from_storage(const Shape& shape, Storage values) {
+    check_count(shape, values.size());
     Tensor t;
     t.shape_ = shape;
     t.data_ = std::move(values);

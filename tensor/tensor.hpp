@@ -27,6 +27,7 @@
 
 #include "tensor/error.hpp"
 #include "tensor/live_count.hpp"
+#include "tensor/pool.hpp"
 #include "tensor/rng.hpp"
 #include "tensor/shape.hpp"
 
@@ -34,6 +35,10 @@ namespace hg {
 
 class Tensor {
 public:
+    // The numbers live in the pool's memory (tensor/pool.hpp), so a training loop that
+    // frees and rebuilds the same tensors step after step reuses their blocks.
+    using Storage = std::vector<float, PoolAllocator<float>>;
+
     Tensor() = default;  // a 0-D tensor holding 0
     explicit Tensor(const Shape& shape, float fill = 0.0f);
 
@@ -43,7 +48,8 @@ public:
     static Tensor full(const Shape& shape, float value) { return Tensor(shape, value); }
     static Tensor scalar(float value);
     // The numbers in row-major order; their count must match the shape.
-    static Tensor from(const Shape& shape, std::vector<float> values);
+    static Tensor from(const Shape& shape, const std::vector<float>& values);
+    static Tensor from_storage(const Shape& shape, Storage values);  // the same, without a copy
     static Tensor arange(std::size_t n);  // 0, 1, ..., n-1 as a 1-D tensor
     static Tensor uniform(const Shape& shape, float lo, float hi, Rng& rng);
     static Tensor normal(const Shape& shape, float mean, float stddev, Rng& rng);
@@ -59,8 +65,9 @@ public:
     // ---- element access ----
     float* data() { return data_.data(); }
     const float* data() const { return data_.data(); }
-    std::vector<float>& storage() { return data_; }
-    const std::vector<float>& storage() const { return data_; }
+    Storage& storage() { return data_; }
+    const Storage& storage() const { return data_; }
+    std::vector<float> to_vector() const { return {data_.begin(), data_.end()}; }  // a copy
     float& operator[](std::size_t flat) { return data_[flat]; }        // unchecked
     float operator[](std::size_t flat) const { return data_[flat]; }  // unchecked
     // Bounds-checked access by multi-index: t.at({i, j}). Throws IndexError.
@@ -87,7 +94,7 @@ public:
 
 private:
     Shape shape_;
-    std::vector<float> data_ = std::vector<float>(1, 0.0f);
+    Storage data_ = Storage(1, 0.0f);
     [[no_unique_address]] detail::LiveTensorCounter live_;  // hg::live_tensors() (tensor/live_count.hpp)
 };
 

@@ -92,7 +92,7 @@ TEST_CASE("im2col and col2im are adjoint: <im2col(x), c> = <x, col2im(c)>") {
     const hg::ConvGeometry g{.channels = 1, .height = 2, .width = 2, .kernel_h = 3, .kernel_w = 3, .stride = 1, .padding = 1};
     Tensor ones(Shape{9 * 4}, 1.0f), image(Shape{4});
     hg::col2im(ones.data(), g, image.data());
-    CHECK(image.storage() == std::vector<float>{4, 4, 4, 4});
+    CHECK(image.to_vector() == std::vector<float>{4, 4, 4, 4});
 }
 
 TEST_CASE("conv2d: shape errors say what, with both shapes and a hint") {
@@ -130,10 +130,10 @@ TEST_CASE("max_pool2d: 2x2 windows, odd sizes round up, gradient to the largest 
     Var xv = Var::parameter(x);
     Var y = hg::max_pool2d(xv);
     REQUIRE(y.shape() == Shape{1, 1, 2, 3});
-    CHECK(y.value().storage() == std::vector<float>{9, 8, 7, -1, 11, -5});
+    CHECK(y.value().to_vector() == std::vector<float>{9, 8, 7, -1, 11, -5});
     hg::sum(y * Var::constant(Tensor::from({1, 1, 2, 3}, {1, 2, 3, 4, 5, 6}))).backward();
     // Each output's weight lands on its window's largest entry, everything else gets 0.
-    CHECK(xv.grad().storage() == std::vector<float>{0, 1, 0, 0, 3,  //
+    CHECK(xv.grad().to_vector() == std::vector<float>{0, 1, 0, 0, 3,  //
                                                     0, 0, 2, 0, 0,  //
                                                     4, 0, 0, 5, 6});
     // The Keras-blog shapes: 28 -> 14 -> 7 -> 4.
@@ -147,9 +147,9 @@ TEST_CASE("upsample2d: each pixel becomes a block; the gradient sums the block")
     Var xv = Var::parameter(x);
     Var y = hg::upsample2d(xv);
     REQUIRE(y.shape() == Shape{1, 2, 2, 4});
-    CHECK(y.value().storage() == std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+    CHECK(y.value().to_vector() == std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
     hg::sum(y * Var::constant(Tensor::from({1, 2, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 1, 1, 0, 1, 0, 1}))).backward();
-    CHECK(xv.grad().storage() == std::vector<float>{1 + 2 + 5 + 6, 3 + 4 + 7 + 8, 0 + 0 + 0 + 1, 1 + 1 + 0 + 1});
+    CHECK(xv.grad().to_vector() == std::vector<float>{1 + 2 + 5 + 6, 3 + 4 + 7 + 8, 0 + 0 + 0 + 1, 1 + 1 + 0 + 1});
     CHECK(hg::upsample2d(Var::constant(Tensor::zeros({1, 1, 2, 3})), 3).shape() == Shape{1, 1, 6, 9});
 }
 

@@ -25,7 +25,7 @@ TEST_CASE("mse: the mean of squared differences, and its gradient 2(p - t)/n") {
     Var loss = hg::mse(p, t);
     CHECK(loss.item() == Approx(1.25f));  // (1 + 0 + 4 + 0) / 4
     loss.backward();
-    CHECK(p.grad().storage() == std::vector<float>{0.5f, 0.0f, -1.0f, 0.0f});
+    CHECK(p.grad().to_vector() == std::vector<float>{0.5f, 0.0f, -1.0f, 0.0f});
     CHECK_THROWS_WITH_AS(hg::mse(p, constant({4}, {0, 2, 5, 4})),
                          "mse: prediction (2x2) and target (4) must have the same shape (losses do not broadcast)",
                          hg::ShapeError);
@@ -45,7 +45,7 @@ TEST_CASE("masked_mse: only observed entries count; the mean corrector rescales 
 
     corrected.backward();
     // d/dp = 2 m (p - t) / 4: zero wherever nothing was observed, whatever p is there.
-    CHECK(p.grad().storage() == std::vector<float>{0, 0, 1.5f, 0, 0, 1.5f});
+    CHECK(p.grad().to_vector() == std::vector<float>{0, 0, 1.5f, 0, 0, 1.5f});
 
     // Unobserved predictions can be anything.
     Var p2 = param({2, 3}, {1, 100, 3, -50, 5, 6});
@@ -91,7 +91,7 @@ TEST_CASE("bce_with_logits: equals bce(sigmoid(x)) and stays exact for huge logi
     Var loss = hg::bce_with_logits(big, constant({3}, {0.0f, 1.0f, 1.0f}));
     CHECK(loss.item() == Approx(200.0f / 3));  // 100 + 100 + 0
     loss.backward();
-    CHECK(big.grad().storage() == std::vector<float>{1.0f / 3, -1.0f / 3, 0.0f});
+    CHECK(big.grad().to_vector() == std::vector<float>{1.0f / 3, -1.0f / 3, 0.0f});
 }
 
 TEST_CASE("l1_activity: the batch mean of each example's L1 norm") {
@@ -99,7 +99,7 @@ TEST_CASE("l1_activity: the batch mean of each example's L1 norm") {
     Var pen = hg::l1_activity(h);
     CHECK(pen.item() == Approx(3.0f));  // (1 + 2 + 0 + 3) / 2 examples
     pen.backward();
-    CHECK(h.grad().storage() == std::vector<float>{0.5f, -0.5f, 0.0f, 0.5f});
+    CHECK(h.grad().to_vector() == std::vector<float>{0.5f, -0.5f, 0.0f, 0.5f});
     CHECK_THROWS_WITH_AS(hg::l1_activity(param({4}, {1, 2, 3, 4})),
                          "l1_activity: needs activations (N x H), one example per row, got (4)", hg::ShapeError);
 }

@@ -1,16 +1,56 @@
 // Memory: each training step frees the graph it built, so 1,000 steps leave no more live
-// tensors (tensor/live_count.hpp) than 10 steps did, and the resident set stays flat.
+// tensors (tensor/live_count.hpp) than 10 steps did, and the resident set stays flat; and
+// once the first steps have filled the pool (tensor/pool.hpp), a step allocates nothing.
 // Under the sanitizer build (./lab sanitize) LeakSanitizer checks every test besides.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <new>
+#include <thread>
 #include <vector>
 
 #include "nn/nn.hpp"
 #include "tensor/live_count.hpp"
+#include "tensor/pool.hpp"
+
+// Every call of the global operator new in this test program is counted (the pool gets its
+// blocks from operator new too, as do std::vector, std::string, std::function, ...). The
+// sanitizer build keeps its own operator new, which checks every new against its delete.
+namespace {
+std::atomic<std::size_t> g_operator_new_calls{0};
+std::unique_ptr<std::vector<double>> g_sink;  // an allocation the compiler cannot leave out
+}  // namespace
+
+#if !HG_POOL_PASSTHROUGH
+namespace {
+void* counted_new(std::size_t n, std::size_t align) {
+    g_operator_new_calls.fetch_add(1, std::memory_order_relaxed);
+    if (n == 0) n = 1;
+    void* p = align > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? std::aligned_alloc(align, (n + align - 1) / align * align)
+                                                        : std::malloc(n);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+}  // namespace
+void* operator new(std::size_t n) { return counted_new(n, 0); }
+void* operator new[](std::size_t n) { return counted_new(n, 0); }
+void* operator new(std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
 
 using hg::Tensor;
 using hg::Var;
@@ -62,7 +102,7 @@ TEST_CASE("memory: 1,000 training steps keep the live tensor count and the RSS f
     }
     CHECK(last < first);  // it did train
     CHECK(hg::live_tensors() == tensors);
-#if defined(__SANITIZE_ADDRESS__)
+#if HG_POOL_PASSTHROUGH
     // AddressSanitizer keeps freed memory in quarantine (up to 256 MB) to catch use after
     // free, so the RSS grows by design; LeakSanitizer checks for leaks at exit instead.
     (void)rss;
@@ -79,4 +119,92 @@ TEST_CASE("memory: the counter sees a leaked graph (keeping every loss Var)") {
     CHECK(hg::live_tensors() >= tensors + 100);  // each kept loss holds at least its own value
     t.kept.clear();
     CHECK(hg::live_tensors() == tensors);
+}
+
+namespace {
+// The course's recommender step (tutorial 03 --mode course): one user per step, RMSprop
+// with weight decay, gradients never zeroed.
+struct CourseStep {
+    hg::Rng rng{5};
+    std::shared_ptr<hg::Sequential> model = hg::sequential(
+        {std::make_shared<hg::Linear>(40, 20, rng), std::make_shared<hg::Sigmoid>(),
+         std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
+         std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
+         std::make_shared<hg::Linear>(20, 40, rng)});
+    hg::RMSprop opt{model->parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f)};
+    Tensor x = hg::gt(Tensor::uniform({1, 40}, 0.0f, 1.0f, rng), 0.8f) * 4.0f;
+    Tensor observed = hg::ne(x, 0.0f);
+
+    void step() {
+        const Var input = Var::constant(x);
+        Var loss = hg::masked_mse((*model)(input), input, observed);
+        loss.backward();
+        opt.step();
+    }
+};
+}  // namespace
+
+TEST_CASE("memory: after the first steps, a training step allocates nothing") {
+    if (!hg::pool_recycles) {
+        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/pool.hpp)");
+        return;
+    }
+    // On a thread of its own, so the pool starts empty whatever the tests before left in it.
+    std::size_t during = 1;
+    std::thread([&] {
+        Trainer adam;  // mini-batch, dropout, mse, Adam, zero_grad
+        CourseStep course;
+        for (int i = 0; i < 5; ++i) adam.step(false), course.step();
+        const std::size_t before = g_operator_new_calls.load();
+        for (int i = 0; i < 100; ++i) adam.step(false), course.step();
+        during = g_operator_new_calls.load() - before;
+    }).join();
+    CHECK(during == 0);
+
+    // The counter does count: a vector outside the pool is one more call.
+    const std::size_t vector_before = g_operator_new_calls.load();
+    g_sink = std::make_unique<std::vector<double>>(1000);
+    CHECK(g_operator_new_calls.load() - vector_before == 2);  // the unique_ptr's vector, its numbers
+    g_sink.reset();
+}
+
+namespace {
+void check_pool_reuse() {
+    using hg::detail::pool_allocate;
+    using hg::detail::pool_deallocate;
+    const hg::PoolStats start = hg::pool_stats();
+    void* a = pool_allocate(6728);  // 1682 floats: the class of 6657..7168 bytes
+    std::memset(a, 1, 6728);
+    pool_deallocate(a, 6728);
+    CHECK(hg::pool_stats().cached_bytes >= start.cached_bytes + 6728);
+    void* b = pool_allocate(7000);  // the same class
+    CHECK(b == a);
+    void* c = pool_allocate(7200);  // the next class: another block
+    CHECK(c != a);
+    void* big = pool_allocate(std::size_t{64} << 20);  // above 8 MiB: straight to the system
+    pool_deallocate(big, std::size_t{64} << 20);
+    pool_deallocate(b, 7000);
+    pool_deallocate(c, 7200);
+    const hg::PoolStats end = hg::pool_stats();
+    CHECK(end.reuses >= start.reuses + 1);
+    CHECK(end.cached_bytes < start.cached_bytes + (1u << 20));  // the 64 MiB block was not kept
+
+    // Tensors use it: a tensor freed and made again reuses its block.
+    const float* first = nullptr;
+    {
+        Tensor t({1, 1682});
+        first = t.data();
+    }
+    Tensor again({1, 1682}, 2.0f);
+    CHECK(again.data() == first);
+    CHECK(again[1681] == 2.0f);
+}
+}  // namespace
+
+TEST_CASE("pool: a freed block serves the next request of its size class") {
+    if (!hg::pool_recycles) {
+        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/pool.hpp)");
+        return;
+    }
+    std::thread(check_pool_reuse).join();  // a new thread: its pool starts empty
 }

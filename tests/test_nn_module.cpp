@@ -204,7 +204,7 @@ TEST_CASE("linear: y = x·Wᵀ + b, with PyTorch's weight layout") {
     lin.bias().value() = Tensor::from({2}, {0.5f, -1});
     Var x = Var::constant(Tensor::from({2, 3}, {1, 0, -1, 2, 1, 0}));
     // row 0: (1-3+0.5, 4-6-1) = (-1.5, -3);  row 1: (2+2+0.5, 8+5-1) = (4.5, 12)
-    CHECK(lin(x).value().storage() == std::vector<float>{-1.5f, -3, 4.5f, 12});
+    CHECK(lin(x).value().to_vector() == std::vector<float>{-1.5f, -3, 4.5f, 12});
     CHECK_THROWS_WITH_AS(lin(Var::constant(Tensor::ones({4, 5}))),
                          "Linear(in=3, out=2): the input has shape (4x5) but the layer expects (N x 3), one example per row",
                          hg::ShapeError);
@@ -286,7 +286,7 @@ TEST_CASE("writing your own layer: the Scale layer of nn/README.md") {
     Var x = Var::constant(Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6}));
     Var y = s(x);
     hg::sum(y).backward();
-    CHECK(s.parameters()[0].grad().storage() == std::vector<float>{5, 7, 9});
+    CHECK(s.parameters()[0].grad().to_vector() == std::vector<float>{5, 7, 9});
     CHECK(s.parameters()[0].name() == "gain");
 }
 

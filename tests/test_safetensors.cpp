@@ -46,7 +46,7 @@ std::shared_ptr<hg::Sequential> small_model(std::uint64_t seed) {
 
 std::vector<std::vector<float>> snapshot(const hg::Module& m) {
     std::vector<std::vector<float>> out;
-    for (const Var& p : m.parameters()) out.push_back(p.value().storage());
+    for (const Var& p : m.parameters()) out.push_back(p.value().to_vector());
     return out;
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("safetensors: the file layout is the published format") {
     // The data: the weight row by row, then the bias, as raw little-endian floats.
     std::vector<float> data(9);
     std::memcpy(data.data(), bytes.data() + 8 + n, 36);
-    std::vector<float> expected = model->parameters()[0].value().storage();
+    std::vector<float> expected = model->parameters()[0].value().to_vector();
     for (float b : model->parameters()[1].value().storage()) expected.push_back(b);
     CHECK(data == expected);
     // No temporary file is left behind.
@@ -147,8 +147,8 @@ TEST_CASE("safetensors: a file from another writer (any key order, padding, meta
     write_bytes(path, raw_file(header, 0) + data);
     auto model = small_model(8);
     hg::load(*model, path);
-    CHECK(model->parameters()[0].value().storage() == std::vector<float>{1, 2, 3, 4, 5, 6});
-    CHECK(model->parameters()[1].value().storage() == std::vector<float>{-1, -2, -3});
+    CHECK(model->parameters()[0].value().to_vector() == std::vector<float>{1, 2, 3, 4, 5, 6});
+    CHECK(model->parameters()[1].value().to_vector() == std::vector<float>{-1, -2, -3});
 }
 
 TEST_CASE("safetensors: every kind of bad file gives a precise error and leaves the model untouched") {
