@@ -4,23 +4,29 @@
 #include <numeric>
 
 #include "autograd/ops.hpp"
+#include "tensor/parallel.hpp"
 
 namespace hg {
 
 namespace {
 
 // Apply f(x) to every element, and give backward rules the derivative through g(x, y).
+// Large tensors are shared out between the threads (tensor/parallel.hpp).
 template <class F>
 Tensor each(const Tensor& a, F f) {
     Tensor out(a.shape());
-    for (std::size_t i = 0, n = a.numel(); i < n; ++i) out[i] = f(a[i]);
+    parallel_for(a.numel(), [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) out[i] = f(a[i]);
+    });
     return out;
 }
 
 template <class G>
 Tensor each2(const Tensor& x, const Tensor& y, const Tensor& dy, G g) {
     Tensor out(x.shape());
-    for (std::size_t i = 0, n = x.numel(); i < n; ++i) out[i] = dy[i] * g(x[i], y[i]);
+    parallel_for(x.numel(), [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) out[i] = dy[i] * g(x[i], y[i]);
+    });
     return out;
 }
 

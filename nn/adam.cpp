@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "tensor/parallel.hpp"
+
 namespace hg {
 
 Adam::Adam(std::vector<Var> params, const AdamOptions& o) : Adam(std::move(params), o, false, "Adam") {}
@@ -31,15 +33,17 @@ bool Adam::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float shrink = decoupled_ ? 1.0f - lr * wd : 1.0f;  // AdamW: p ← p·(1 − lr·wd)
     const float l2 = decoupled_ ? 0.0f : wd;                  // Adam:  g ← g + wd·p
     float *m = s.m.data(), *v = s.v.data();
-    unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
-    for (std::size_t k = 0; k < n; ++k) {
-        const float d = g[k] + l2 * p[k];
-        m[k] = b1 * m[k] + (1.0f - b1) * d;      // m ← β₁·m + (1 − β₁)·g
-        v[k] = b2 * v[k] + (1.0f - b2) * d * d;  // v ← β₂·v + (1 − β₂)·g²
-        p[k] = p[k] * shrink - step_size * m[k] / (std::sqrt(v[k]) / bc2_sqrt + eps);  // p ← p − lr·m̂/(√v̂ + ε)
-        bad |= non_finite(p[k]);
-    }
-    return bad != 0;
+    return parallel_any(n, [=](std::size_t begin, std::size_t end) {  // large parameters: every thread a range
+        unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
+        for (std::size_t k = begin; k < end; ++k) {
+            const float d = g[k] + l2 * p[k];
+            m[k] = b1 * m[k] + (1.0f - b1) * d;      // m ← β₁·m + (1 − β₁)·g
+            v[k] = b2 * v[k] + (1.0f - b2) * d * d;  // v ← β₂·v + (1 − β₂)·g²
+            p[k] = p[k] * shrink - step_size * m[k] / (std::sqrt(v[k]) / bc2_sqrt + eps);  // p ← p − lr·m̂/(√v̂ + ε)
+            bad |= non_finite(p[k]);
+        }
+        return bad != 0;
+    });
 }
 
 }  // namespace hg

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "tensor/parallel.hpp"
+
 namespace hg {
 
 RMSprop::RMSprop(std::vector<Var> params, const RMSpropOptions& o)
@@ -23,36 +25,42 @@ bool RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         if (mu > 0.0f) s.momentum.assign(n, 0.0f);
     }
     float *v = s.square_avg.data(), *ga = s.grad_avg.data(), *b = s.momentum.data();
-    unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
-    if (!centered && mu == 0.0f) {
-        // The common case (the course's optimiser), kept branch-free so it vectorises.
-        for (std::size_t k = 0; k < n; ++k) {
-            const float d = g[k] + wd * p[k];              // g ← g + wd·p
-            v[k] = alpha * v[k] + (1.0f - alpha) * d * d;  // v ← α·v + (1 − α)·g²
-            p[k] -= lr * d / (std::sqrt(v[k]) + eps);      // p ← p − lr·g/(√v + ε)
+    // Large parameters: every thread a range of them (tensor/parallel.hpp). Each range ORs
+    // non_finite() over its new values (unsigned: it vectorises).
+    if (!centered && mu == 0.0f)
+        return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+            // The common case (the course's optimiser), kept branch-free so it vectorises.
+            unsigned bad = 0;
+            for (std::size_t k = begin; k < end; ++k) {
+                const float d = g[k] + wd * p[k];              // g ← g + wd·p
+                v[k] = alpha * v[k] + (1.0f - alpha) * d * d;  // v ← α·v + (1 − α)·g²
+                p[k] -= lr * d / (std::sqrt(v[k]) + eps);      // p ← p − lr·g/(√v + ε)
+                bad |= non_finite(p[k]);
+            }
+            return bad != 0;
+        });
+    return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+        unsigned bad = 0;
+        for (std::size_t k = begin; k < end; ++k) {
+            const float d = g[k] + wd * p[k];                 // g ← g + wd·p
+            v[k] = alpha * v[k] + (1.0f - alpha) * d * d;     // v ← α·v + (1 − α)·g²
+            float denom;
+            if (centered) {
+                ga[k] = alpha * ga[k] + (1.0f - alpha) * d;   // ḡ ← α·ḡ + (1 − α)·g
+                denom = std::sqrt(v[k] - ga[k] * ga[k]) + eps;  // d = √(v − ḡ²) + ε
+            } else {
+                denom = std::sqrt(v[k]) + eps;                // d = √v + ε
+            }
+            if (mu > 0.0f) {
+                b[k] = mu * b[k] + d / denom;                 // b ← μ·b + g/d
+                p[k] -= lr * b[k];                            // p ← p − lr·b
+            } else {
+                p[k] -= lr * d / denom;                       // p ← p − lr·g/d
+            }
             bad |= non_finite(p[k]);
         }
         return bad != 0;
-    }
-    for (std::size_t k = 0; k < n; ++k) {
-        const float d = g[k] + wd * p[k];                 // g ← g + wd·p
-        v[k] = alpha * v[k] + (1.0f - alpha) * d * d;     // v ← α·v + (1 − α)·g²
-        float denom;
-        if (centered) {
-            ga[k] = alpha * ga[k] + (1.0f - alpha) * d;   // ḡ ← α·ḡ + (1 − α)·g
-            denom = std::sqrt(v[k] - ga[k] * ga[k]) + eps;  // d = √(v − ḡ²) + ε
-        } else {
-            denom = std::sqrt(v[k]) + eps;                // d = √v + ε
-        }
-        if (mu > 0.0f) {
-            b[k] = mu * b[k] + d / denom;                 // b ← μ·b + g/d
-            p[k] -= lr * b[k];                            // p ← p − lr·b
-        } else {
-            p[k] -= lr * d / denom;                       // p ← p − lr·g/d
-        }
-        bad |= non_finite(p[k]);
-    }
-    return bad != 0;
+    });
 }
 
 }  // namespace hg

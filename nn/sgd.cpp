@@ -1,5 +1,7 @@
 #include "nn/sgd.hpp"
 
+#include "tensor/parallel.hpp"
+
 namespace hg {
 
 SGD::SGD(std::vector<Var> params, const SGDOptions& o)
@@ -13,25 +15,31 @@ SGD::SGD(std::vector<Var> params, const SGDOptions& o)
 bool SGD::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float lr = lr_, wd = options_.weight_decay(), mu = options_.momentum(), damp = options_.dampening();
     const bool nesterov = options_.nesterov();
-    unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
-    if (mu == 0.0f) {
-        for (std::size_t k = 0; k < n; ++k) {
-            p[k] -= lr * (g[k] + wd * p[k]);  // p ← p − lr·(g + wd·p)
-            bad |= non_finite(p[k]);
-        }
-        return bad != 0;
-    }
+    // Large parameters: every thread a range of them (tensor/parallel.hpp). Each range ORs
+    // non_finite() over its new values (unsigned: it vectorises).
+    if (mu == 0.0f)
+        return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+            unsigned bad = 0;
+            for (std::size_t k = begin; k < end; ++k) {
+                p[k] -= lr * (g[k] + wd * p[k]);  // p ← p − lr·(g + wd·p)
+                bad |= non_finite(p[k]);
+            }
+            return bad != 0;
+        });
     std::vector<float>& buf = buf_[i];
     const bool first = buf.empty();
     if (first) buf.resize(n);
     float* b = buf.data();
-    for (std::size_t k = 0; k < n; ++k) {
-        const float d = g[k] + wd * p[k];                  // g ← g + wd·p
-        b[k] = first ? d : mu * b[k] + (1.0f - damp) * d;  // b ← μ·b + (1 − τ)·g   (b ← g at first)
-        p[k] -= lr * (nesterov ? d + mu * b[k] : b[k]);    // p ← p − lr·(g + μ·b)  or  p − lr·b
-        bad |= non_finite(p[k]);
-    }
-    return bad != 0;
+    return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+        unsigned bad = 0;
+        for (std::size_t k = begin; k < end; ++k) {
+            const float d = g[k] + wd * p[k];                  // g ← g + wd·p
+            b[k] = first ? d : mu * b[k] + (1.0f - damp) * d;  // b ← μ·b + (1 − τ)·g   (b ← g at first)
+            p[k] -= lr * (nesterov ? d + mu * b[k] : b[k]);    // p ← p − lr·(g + μ·b)  or  p − lr·b
+            bad |= non_finite(p[k]);
+        }
+        return bad != 0;
+    });
 }
 
 }  // namespace hg

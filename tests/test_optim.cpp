@@ -9,10 +9,12 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "nn/nn.hpp"
+#include "tensor/parallel.hpp"
 
 using doctest::Approx;
 using hg::Tensor;
@@ -358,4 +360,43 @@ TEST_CASE("clip_grad_norm: scales all gradients together to max_norm") {
     b.grad()[0] = NAN;
     CHECK_THROWS_WITH_AS(hg::clip_grad_norm({a, b}, 1.0f), doctest::Contains("the gradient of 'b' (1) holds NaN or Inf"),
                          hg::NumericError);
+}
+
+TEST_CASE("optimiser and activations: a parameter large enough for 2 threads gets the same numbers as with 1") {
+    // Above hg::parallel_grain elements per thread, the update loops and element-wise
+    // activations split the work between threads; each element is computed the same way.
+    // Also: a NaN found by the second thread's half still stops training.
+    const std::size_t n = 4 * hg::parallel_grain + 13;
+    const int before = hg::num_threads();
+    auto run = [&](int threads, int which) {
+        hg::set_num_threads(threads);
+        hg::Rng rng(21);
+        Var w = Var::parameter(Tensor::normal({n}, 0.0f, 1.0f, rng), "w");
+        std::unique_ptr<hg::Optimizer> opt;
+        switch (which) {
+            case 0: opt = std::make_unique<hg::SGD>(std::vector<Var>{w}, hg::SGDOptions(0.1f).momentum(0.9f)); break;
+            case 1: opt = std::make_unique<hg::RMSprop>(std::vector<Var>{w}, hg::RMSpropOptions(0.01f).weight_decay(0.5f)); break;
+            case 2: opt = std::make_unique<hg::Adam>(std::vector<Var>{w}, hg::AdamOptions(1e-3f)); break;
+            default: opt = std::make_unique<hg::Rprop>(std::vector<Var>{w}, hg::RpropOptions(1e-2f)); break;
+        }
+        for (int step = 0; step < 3; ++step) {
+            opt->zero_grad();
+            hg::sum(hg::selu(w) * hg::sigmoid(w)).backward();
+            opt->step();
+        }
+        return w.value();
+    };
+    for (int which = 0; which < 4; ++which) {
+        const Tensor one = run(1, which), two = run(2, which);
+        INFO("optimiser " << which);
+        CHECK(one.to_vector() == two.to_vector());  // bit for bit
+    }
+    hg::set_num_threads(2);
+    Var w = Var::parameter(Tensor::ones({n}), "w");
+    hg::SGD sgd({w}, hg::SGDOptions(1.0f));
+    w.grad().fill(0.0f);
+    w.grad()[n - 5] = std::numeric_limits<float>::infinity();  // in the last thread's range
+    const std::string where = "at flat index " + std::to_string(n - 5);
+    CHECK_THROWS_WITH_AS(sgd.step(), doctest::Contains(where.c_str()), hg::NumericError);
+    hg::set_num_threads(before);
 }
