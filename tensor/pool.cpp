@@ -11,8 +11,8 @@ namespace {
 constexpr std::size_t small_limit = 1024;                    // up to here: steps of 16 bytes
 constexpr std::size_t small_step = 16;
 constexpr std::size_t small_classes = small_limit / small_step + 1;  // 0, 16, 32, ..., 1024
-constexpr std::size_t largest_cached = std::size_t{8} << 20;         // larger blocks bypass the pool
-constexpr std::size_t max_cached_bytes = std::size_t{64} << 20;      // per thread
+constexpr std::size_t largest_cached = std::size_t{1} << 20;         // larger blocks bypass the pool
+constexpr std::size_t max_cached_bytes = std::size_t{32} << 20;      // per thread
 constexpr std::size_t log2_small_limit = std::bit_width(small_limit) - 1;  // 10
 constexpr std::size_t classes = small_classes + (std::bit_width(largest_cached) - 1 - log2_small_limit) * 8;
 

@@ -14,10 +14,12 @@
 // Size classes: multiples of 16 bytes up to 1 KiB, then eight classes between each power
 // of two and the next (a block is at most 12.5% larger than asked). Each thread keeps its
 // own free lists (no locks); a block may be freed on another thread than the one that
-// allocated it. Blocks above 8 MiB go straight to the system, and a thread keeps at most
-// 64 MiB of free blocks: when a freed block would pass that, the thread's free lists are
-// emptied first (after a change of sizes -- a new model, an evaluation pass -- the blocks of
-// the old sizes are gone, and the new sizes fill the lists again within a step).
+// allocated it. Blocks above 1 MiB go straight to the system allocator: glibc keeps those
+// for reuse itself (tensor/tensor.cpp), and holding them here split its heap into pieces it
+// could not reuse (tutorial 10's peak memory grew by 48 MB with an 8 MiB limit, by 8 MB with
+// 1 MiB). A thread keeps at most 32 MiB of free blocks: when a freed block would pass that,
+// its free lists are emptied first (after a change of sizes -- a new model, an evaluation
+// pass -- the blocks of the old sizes go, and the new sizes fill the lists again in a step).
 //
 // PoolAllocator<T> puts a standard container on the pool: hg::Tensor's numbers, and in
 // autograd the nodes, their input lists and their backward rules all live there, so after
