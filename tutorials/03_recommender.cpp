@@ -220,11 +220,10 @@ EpochLog train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatri
         for (std::size_t u = 0; u < train.n_users(); ++u) {
             const std::size_t rated = train.by_user().row(u).size();
             if (rated == 0) continue;  // a user with no ratings teaches nothing
-            const Tensor x = train.dense_rows({u});
-            const Var input = Var::constant(x);
+            const Var input = Var::constant(train.dense_rows({u}));
             if (zero_grad) opt.zero_grad();
             // Σ over rated movies of (y − x)², divided by ALL n_items (nn.MSELoss on the row)
-            Var loss = hg::masked_mse(model(input), input, hg::ne(x, 0.0f));
+            Var loss = hg::masked_mse(model(input), input, hg::ne(input.value(), 0.0f));
             loss.backward();
             opt.step();
             sum += std::sqrt(loss.item() * static_cast<double>(n_items) / static_cast<double>(rated));
