@@ -56,7 +56,7 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
 
     // Y_n = W · cols(X_n) + b   with W seen as a (C_out x C·kH·kW) matrix, for every image n
     Tensor y(Shape{n_images, c_out, oh, ow});
-    std::vector<float> cols(rows * cols_n);
+    std::vector<float, PoolAllocator<float>> cols(rows * cols_n);  // the pool: steps allocate nothing
     for (std::size_t n = 0; n < n_images; ++n) {
         float* yn = y.data() + n * out_size;
         if (b)
@@ -76,7 +76,7 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
         // dW = Σ_n dY_n · cols(X_n)ᵀ,  dX_n = col2im(Wᵀ · dY_n),  db = Σ over n and pixels of dY
         Tensor dx = x.requires_grad() ? Tensor(x.shape()) : Tensor();
         Tensor dw = w.requires_grad() ? Tensor(w.shape()) : Tensor();
-        std::vector<float> cols(rows * cols_n);
+        std::vector<float, PoolAllocator<float>> cols(rows * cols_n);  // the pool: steps allocate nothing
         for (std::size_t n = 0; n < n_images; ++n) {
             const float* dyn = dy.data() + n * out_size;
             if (w.requires_grad()) {
@@ -89,8 +89,8 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
                 col2im(cols.data(), g, dx.data() + n * in_size);
             }
         }
-        if (x.requires_grad()) x.accumulate_grad(dx);
-        if (w.requires_grad()) w.accumulate_grad(dw);
+        if (x.requires_grad()) x.accumulate_grad(std::move(dx));
+        if (w.requires_grad()) w.accumulate_grad(std::move(dw));
         if (bias.requires_grad()) {
             Tensor db(bias.shape());
             for (std::size_t n = 0; n < n_images; ++n)
@@ -100,7 +100,7 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
                     for (std::size_t p = 0; p < cols_n; ++p) s += d[p];
                     db[o] += s;
                 }
-            bias.accumulate_grad(db);
+            bias.accumulate_grad(std::move(db));
         }
     });
 }
@@ -124,7 +124,7 @@ Var max_pool2d(const Var& x, std::size_t size) {
     // (7 -> 4 with size 2: rows {0,1} {2,3} {4,5} {6}), like Keras's padding="same".
     const std::size_t oh = (h + size - 1) / size, ow = (w + size - 1) / size;
     Tensor y(Shape{s[0], s[1], oh, ow});
-    std::vector<std::size_t> argmax(y.numel());  // the flat index in x that each output copied
+    std::vector<std::size_t, PoolAllocator<std::size_t>> argmax(y.numel());  // the flat index in x each output copied
     const float* xd = x.value().data();
     for (std::size_t p = 0; p < planes; ++p)
         for (std::size_t oy = 0; oy < oh; ++oy)
@@ -143,7 +143,7 @@ Var max_pool2d(const Var& x, std::size_t size) {
     return make_op("max_pool2d", std::move(y), {x}, [x, argmax = std::move(argmax)](const Tensor& dy, const Tensor&) {
         Tensor dx(x.shape());
         for (std::size_t o = 0; o < argmax.size(); ++o) dx[argmax[o]] += dy[o];
-        x.accumulate_grad(dx);
+        x.accumulate_grad(std::move(dx));
     });
 }
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "tensor/pool.hpp"
+
 namespace hg {
 
 namespace {
@@ -32,7 +34,7 @@ void for_each_window_row(const ConvGeometry& g, F f) {
     const std::size_t oh = g.out_h(), ow = g.out_w();
     const auto pad = static_cast<std::ptrdiff_t>(g.padding);
     // The valid output rows depend only on the kernel row i, the valid columns only on j.
-    std::vector<Range> y_ranges(g.kernel_h), x_ranges(g.kernel_w);
+    std::vector<Range, PoolAllocator<Range>> y_ranges(g.kernel_h), x_ranges(g.kernel_w);  // the pool: no allocation
     for (std::size_t i = 0; i < g.kernel_h; ++i) y_ranges[i] = inside(static_cast<std::ptrdiff_t>(i) - pad, g.stride, g.height, oh);
     for (std::size_t j = 0; j < g.kernel_w; ++j) x_ranges[j] = inside(static_cast<std::ptrdiff_t>(j) - pad, g.stride, g.width, ow);
     for (std::size_t c = 0; c < g.channels; ++c)
