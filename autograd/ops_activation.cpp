@@ -14,7 +14,7 @@ namespace {
 // Large tensors are shared out between the threads (tensor/parallel.hpp).
 template <class F>
 Tensor each(const Tensor& a, F f) {
-    Tensor out(a.shape());
+    Tensor out = Tensor::for_overwrite(a.shape());
     parallel_for(a.numel(), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) out[i] = f(a[i]);
     });
@@ -23,7 +23,7 @@ Tensor each(const Tensor& a, F f) {
 
 template <class G>
 Tensor each2(const Tensor& x, const Tensor& y, const Tensor& dy, G g) {
-    Tensor out(x.shape());
+    Tensor out = Tensor::for_overwrite(x.shape());
     parallel_for(x.numel(), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) out[i] = dy[i] * g(x[i], y[i]);
     });

@@ -55,7 +55,7 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
     const std::size_t in_size = g.channels * g.height * g.width, out_size = c_out * cols_n;
 
     // Y_n = W · cols(X_n) + b   with W seen as a (C_out x C·kH·kW) matrix, for every image n
-    Tensor y(Shape{n_images, c_out, oh, ow});
+    Tensor y = Tensor::for_overwrite(Shape{n_images, c_out, oh, ow});  // bias, or gemm's beta = 0
     std::vector<float, PoolAllocator<float>> cols(rows * cols_n);  // the pool: steps allocate nothing
     for (std::size_t n = 0; n < n_images; ++n) {
         float* yn = y.data() + n * out_size;
@@ -123,7 +123,7 @@ Var max_pool2d(const Var& x, std::size_t size) {
     // Ceil mode: an edge that does not fill a whole window gets a smaller window of its own
     // (7 -> 4 with size 2: rows {0,1} {2,3} {4,5} {6}), like Keras's padding="same".
     const std::size_t oh = (h + size - 1) / size, ow = (w + size - 1) / size;
-    Tensor y(Shape{s[0], s[1], oh, ow});
+    Tensor y = Tensor::for_overwrite(Shape{s[0], s[1], oh, ow});
     std::vector<std::size_t, PoolAllocator<std::size_t>> argmax(y.numel());  // the flat index in x each output copied
     const float* xd = x.value().data();
     for (std::size_t p = 0; p < planes; ++p)
@@ -153,7 +153,7 @@ Var upsample2d(const Var& x, std::size_t factor) {
     const Shape& s = x.shape();
     const std::size_t planes = s[0] * s[1], h = s[2], w = s[3], oh = h * factor, ow = w * factor;
     // Y[p, i, j] = X[p, ⌊i/f⌋, ⌊j/f⌋]: each pixel becomes an f x f block
-    Tensor y(Shape{s[0], s[1], oh, ow});
+    Tensor y = Tensor::for_overwrite(Shape{s[0], s[1], oh, ow});
     const float* xd = x.value().data();
     for (std::size_t p = 0; p < planes; ++p)
         for (std::size_t i = 0; i < h; ++i) {

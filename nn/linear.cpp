@@ -29,7 +29,7 @@ Var linear_op(const Var& x, const Var& w, const Var* b) {
         throw ShapeError("linear: the bias has shape " + b->shape().str() + " but the weight " + W.shape().str() +
                          " needs (" + std::to_string(out) + ")");
     // Y = X·Wᵀ + b: start Y as b in every row, then add the product (beta = 1).
-    Tensor y(Shape{n, out});
+    Tensor y = Tensor::for_overwrite(Shape{n, out});  // the bias, or gemm's beta = 0
     if (b)
         for (std::size_t r = 0; r < n; ++r) std::copy_n(b->value().data(), out, y.data() + r * out);
     gemm(false, true, n, out, in, 1.0f, X.data(), in, W.data(), in, b ? 1.0f : 0.0f, y.data(), out);

@@ -57,7 +57,7 @@ Var masked_mse(const Var& pred, const Var& target, const Tensor& m, const Masked
     const std::size_t n = m.numel();
     const float *P = pred.value().data(), *T = target.value().data(), *M = m.data();
     const bool keep = grad_enabled() && (pred.requires_grad() || target.requires_grad());
-    Tensor r(keep ? m.shape() : Shape{});
+    Tensor r = Tensor::for_overwrite(keep ? m.shape() : Shape{});
     float* R = r.data();
     float observed = 0, total = 0;  // 16 lanes of partial sums each: exact counts, ~1e-7 relative error
     if (keep) {
@@ -82,7 +82,7 @@ Var masked_mse(const Var& pred, const Var& target, const Tensor& m, const Masked
                    [pred, target, r = std::move(r), factor](const Tensor& dy, const Tensor&) {
                        // dP = 2f·dY · m ⊙ (p − t) = 2f·dY · r,  dT = −dP
                        const float k = 2.0f * factor * dy.item();
-                       Tensor g(r.shape());
+                       Tensor g = Tensor::for_overwrite(r.shape());
                        float* G = g.data();
                        const float* R = r.data();
 #pragma omp simd

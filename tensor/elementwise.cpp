@@ -48,14 +48,14 @@ template <class F>
 Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
     // Fast paths: equal shapes, or one side a single number.
     if (a.shape() == b.shape()) {
-        Tensor out(a.shape());
+        Tensor out = Tensor::for_overwrite(a.shape());
         const float *pa = a.data(), *pb = b.data();
         float* po = out.data();
         for (std::size_t i = 0, n = out.numel(); i < n; ++i) po[i] = f(pa[i], pb[i]);
         return out;
     }
     const Shape shape = broadcast_shape(a.shape(), b.shape(), op);
-    Tensor out(shape);
+    Tensor out = Tensor::for_overwrite(shape);
     float* po = out.data();
     if (b.numel() == 1) {
         const float s = b[0];
@@ -87,7 +87,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 
 template <class F>
 Tensor unary(const Tensor& a, F f) {
-    Tensor out(a.shape());
+    Tensor out = Tensor::for_overwrite(a.shape());
     const float* pa = a.data();
     float* po = out.data();
     for (std::size_t i = 0, n = out.numel(); i < n; ++i) po[i] = f(pa[i]);

@@ -72,7 +72,7 @@ Tensor matmul_with(Kernel kernel, const char* name, const Tensor& a, const Tenso
         throw ShapeError(std::string(name) + ": cannot multiply " + desc(a, ta) + " by " + desc(b, tb) +
                          ": inner sizes " + std::to_string(K) + " != " + std::to_string(Kb));
     }
-    Tensor c(Shape{M, N});
+    Tensor c = Tensor::for_overwrite(Shape{M, N});  // beta = 0 below: every element written
     kernel(ta, tb, M, N, K, 1.0f, a.data(), a.shape()[1], b.data(), b.shape()[1], 0.0f, c.data(), N);
     return c;
 }

@@ -31,6 +31,8 @@
 
 #include <cstddef>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HG_POOL_PASSTHROUGH 1
@@ -78,6 +80,16 @@ struct PoolAllocator {
         return static_cast<T*>(detail::pool_allocate(n * sizeof(T)));
     }
     void deallocate(T* p, std::size_t n) noexcept { detail::pool_deallocate(p, n * sizeof(T)); }
+    // vector(n) and resize(n) default-initialise: classes run their constructors, but numbers
+    // are not zeroed first (hg::Tensor::for_overwrite relies on it; say vector(n, 0.0f) for zeros).
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
 
     template <class U>
     bool operator==(const PoolAllocator<U>&) const noexcept { return true; }  // all share the pool

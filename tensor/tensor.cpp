@@ -31,6 +31,13 @@ Tensor::Tensor(const Shape& shape, float fill) : shape_(shape), data_(shape.nume
 
 Tensor Tensor::scalar(float value) { return Tensor(Shape{}, value); }
 
+Tensor Tensor::for_overwrite(const Shape& shape) {
+    Tensor t;
+    t.shape_ = shape;
+    t.data_ = Storage(shape.numel());  // default-initialised: not zeroed (tensor/pool.hpp)
+    return t;
+}
+
 namespace {
 void check_count(const Shape& shape, std::size_t count) {
     if (count != shape.numel())

@@ -44,6 +44,9 @@ public:
 
     // ---- construction ----
     static Tensor zeros(const Shape& shape) { return Tensor(shape, 0.0f); }
+    // A tensor whose numbers are unspecified (whatever its memory held), for a kernel that
+    // is about to write every one of them: it saves the pass that would zero them first.
+    static Tensor for_overwrite(const Shape& shape);
     static Tensor ones(const Shape& shape) { return Tensor(shape, 1.0f); }
     static Tensor full(const Shape& shape, float value) { return Tensor(shape, value); }
     static Tensor scalar(float value);
