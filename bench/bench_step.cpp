@@ -13,8 +13,14 @@
 //   course_optimizer    RMSprop's step alone, over the model's 68,702 parameters
 //   batch_step/B        the same model with B users per step, zeroed gradients (the
 //                       mini-batch variant); items/s counts users
+// And two floors of the batch-1 step on this machine (README, "Performance"):
+//   floor_sqrt_div      a square root and a division for each of 69,412 floats and nothing
+//                       else: what any exact RMSprop update of the model costs at least
+//   floor_read_1682x20  one read of a 1682x20 weight (134 KB, in L2); the step's five
+//                       products read or update such a matrix seven times
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -113,6 +119,29 @@ void batch_step(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batch));
 }
 
+void floor_sqrt_div(benchmark::State& state) {
+    std::vector<float> v(69412, 0.5f), g(69412, 1e-3f);
+    for (auto _ : state) {
+        float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+        for (std::size_t k = 0; k < v.size(); ++k) acc += g[k] / std::sqrt(v[k]);
+        benchmark::DoNotOptimize(acc);
+    }
+}
+
+void floor_read(benchmark::State& state) {
+    std::vector<float> w(1682 * 20, 0.5f);
+    for (auto _ : state) {
+        float acc[64] = {};  // 64 sums in flight: the loop waits on memory, not on additions
+        std::size_t k = 0;
+        for (; k + 64 <= w.size(); k += 64)
+            for (std::size_t j = 0; j < 64; ++j) acc[j] += w[k + j];
+        for (; k < w.size(); ++k) acc[0] += w[k];
+        benchmark::DoNotOptimize(acc);
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(w.size() * sizeof(float)));
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(course, course_step, true, true)->Unit(benchmark::kMicrosecond);
@@ -120,5 +149,8 @@ BENCHMARK_CAPTURE(course, course_fwd_bwd, false, true)->Unit(benchmark::kMicrose
 BENCHMARK_CAPTURE(course, course_forward, false, false)->Unit(benchmark::kMicrosecond);
 BENCHMARK(optimizer_only)->Name("course_optimizer")->Unit(benchmark::kMicrosecond);
 BENCHMARK(batch_step)->Name("batch_step")->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
+BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
