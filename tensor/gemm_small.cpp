@@ -66,12 +66,18 @@ void dot_rows_any(std::size_t n, std::size_t k, float alpha, const float* __rest
         finish(j, s0), finish(j + 1, s1), finish(j + 2, s2), finish(j + 3, s3);
         finish(j + 4, s4), finish(j + 5, s5), finish(j + 6, s6), finish(j + 7, s7);
     }
+    // The last rows one at a time, each with 64 partial sums (a few vector registers) so
+    // that a long row is not one chain of dependent additions.
     for (; j < n; ++j) {
         const float* __restrict b = B + j * ldb;
-        float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-        for (std::size_t q = 0; q < k; ++q) s += a[q] * b[q];
-        finish(j, s);
+        float s[64] = {};
+        std::size_t q = 0;
+        for (; q + 64 <= k; q += 64)
+            for (std::size_t u = 0; u < 64; ++u) s[u] += a[q + u] * b[q + u];
+        for (; q < k; ++q) s[0] += a[q] * b[q];
+        float dot = 0.0f;
+        for (float part : s) dot += part;
+        finish(j, dot);
     }
 }
 
@@ -231,21 +237,23 @@ void outer_products_short(std::size_t M, std::size_t N, std::size_t K, float alp
 void row_sums_short(bool trans_a, std::size_t i, std::size_t n, std::size_t K, float alpha, const float* A,
                     std::size_t lda, const float* B, std::size_t ldb, float beta, float* c) {
     const ShortRow row(n);
+    const float* a = trans_a ? A + i : A + i * lda;  // op(A)[i][k] = a[k * step]
+    const std::size_t step = trans_a ? lda : 1;
     __m512 lo[4], hi[4];
     for (int u = 0; u < 4; ++u) lo[u] = hi[u] = _mm512_setzero_ps();
     std::size_t k = 0;
     for (; k + 4 <= K; k += 4)
         for (int u = 0; u < 4; ++u) {
             const float* b = B + (k + u) * ldb;
-            const __m512 a = _mm512_set1_ps(element(A, lda, trans_a, i, k + u));
-            lo[u] = _mm512_fmadd_ps(a, row.load_lo(b), lo[u]);
-            hi[u] = _mm512_fmadd_ps(a, row.load_hi(b), hi[u]);
+            const __m512 ak = _mm512_set1_ps(a[(k + u) * step]);
+            lo[u] = _mm512_fmadd_ps(ak, row.load_lo(b), lo[u]);
+            hi[u] = _mm512_fmadd_ps(ak, row.load_hi(b), hi[u]);
         }
     for (; k < K; ++k) {
         const float* b = B + k * ldb;
-        const __m512 a = _mm512_set1_ps(element(A, lda, trans_a, i, k));
-        lo[0] = _mm512_fmadd_ps(a, row.load_lo(b), lo[0]);
-        hi[0] = _mm512_fmadd_ps(a, row.load_hi(b), hi[0]);
+        const __m512 ak = _mm512_set1_ps(a[k * step]);
+        lo[0] = _mm512_fmadd_ps(ak, row.load_lo(b), lo[0]);
+        hi[0] = _mm512_fmadd_ps(ak, row.load_hi(b), hi[0]);
     }
     const __m512 valpha = _mm512_set1_ps(alpha);
     __m512 s_lo = _mm512_mul_ps(valpha, _mm512_add_ps(_mm512_add_ps(lo[0], lo[1]), _mm512_add_ps(lo[2], lo[3])));
