@@ -13,6 +13,8 @@
 //   course_optimizer    RMSprop's step alone, over the model's 68,702 parameters
 //   batch_step/B        the same model with B users per step, zeroed gradients (the
 //                       mini-batch variant); items/s counts users
+//   graph_overhead      forward + backward of the same model shrunk to 16 movies: what
+//                       building and walking the graph costs when the products cost nothing
 // And two floors of the batch-1 step on this machine (README, "Performance"):
 //   floor_sqrt_div      a square root and a division for each of 69,412 floats and nothing
 //                       else: what any exact RMSprop update of the model costs at least
@@ -119,6 +121,19 @@ void batch_step(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batch));
 }
 
+void graph_overhead(benchmark::State& state) {
+    setup(1);
+    hg::Rng rng(1);
+    auto model = course_model(16, rng);
+    const Tensor x = hg::gt(Tensor::uniform({1, 16}, 0.0f, 1.0f, rng), 0.7f) * 4.0f;
+    const Tensor observed = hg::ne(x, 0.0f);
+    for (auto _ : state) {
+        const Var input = Var::constant(x);
+        Var loss = hg::masked_mse((*model)(input), input, observed);
+        loss.backward();
+    }
+}
+
 void floor_sqrt_div(benchmark::State& state) {
     std::vector<float> v(69412, 0.5f), g(69412, 1e-3f);
     for (auto _ : state) {
@@ -150,6 +165,7 @@ BENCHMARK_CAPTURE(course, course_forward, false, false)->Unit(benchmark::kMicros
 BENCHMARK(optimizer_only)->Name("course_optimizer")->Unit(benchmark::kMicrosecond);
 BENCHMARK(batch_step)->Name("batch_step")->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
 
+BENCHMARK(graph_overhead)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);
 
