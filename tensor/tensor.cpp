@@ -39,22 +39,22 @@ Tensor Tensor::for_overwrite(const Shape& shape) {
 }
 
 namespace {
-void check_count(const Shape& shape, std::size_t count) {
+void check_count(const char* fn, const Shape& shape, std::size_t count) {
     if (count != shape.numel())
-        throw ShapeError("Tensor::from: shape " + shape.str() + " needs " + std::to_string(shape.numel()) +
+        throw ShapeError(std::string(fn) + ": shape " + shape.str() + " needs " + std::to_string(shape.numel()) +
                          " values but " + std::to_string(count) + " were given");
 }
 }  // namespace
 
 Tensor Tensor::from(const Shape& shape, const std::vector<float>& values) {
-    check_count(shape, values.size());
-    Tensor t(shape);
+    check_count("Tensor::from", shape, values.size());
+    Tensor t = for_overwrite(shape);
     std::copy(values.begin(), values.end(), t.data_.begin());
     return t;
 }
 
 Tensor Tensor::from_storage(const Shape& shape, Storage values) {
-    check_count(shape, values.size());
+    check_count("Tensor::from_storage", shape, values.size());
     Tensor t;
     t.shape_ = shape;
     t.data_ = std::move(values);
