@@ -31,6 +31,7 @@
 #include "nn/nn.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"
+#include "tutorials/common/course_model.hpp"
 
 namespace {
 
@@ -41,14 +42,6 @@ const hg::data::RatingMatrix& ratings() {
     static const hg::data::RatingMatrix m =
         hg::data::RatingMatrix::from(hg::data::synthetic_movielens(7, 943, 1682).ratings);
     return m;
-}
-
-// nb_movies-20-10-20-nb_movies, sigmoid, linear output (tutorials/03_recommender.cpp).
-std::shared_ptr<hg::Sequential> course_model(std::size_t n, hg::Rng& rng) {
-    return hg::sequential({std::make_shared<hg::Linear>(n, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, n, rng)});
 }
 
 hg::RMSprop course_optimizer(hg::Sequential& model) {
@@ -78,7 +71,7 @@ struct Batches {
 void course(benchmark::State& state, bool optimise, bool backprop) {
     setup(1);
     hg::Rng rng(1);
-    auto model = course_model(ratings().n_items(), rng);
+    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     const Batches b(1);
     std::size_t u = 0;
@@ -95,7 +88,7 @@ void course(benchmark::State& state, bool optimise, bool backprop) {
 void optimizer_only(benchmark::State& state) {
     setup(1);
     hg::Rng rng(1);
-    auto model = course_model(ratings().n_items(), rng);
+    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     for (Var& p : model->parameters()) p.grad().fill(1e-3f);
     for (auto _ : state) opt.step();
@@ -106,7 +99,7 @@ void batch_step(benchmark::State& state) {
     setup(static_cast<int>(state.range(1)));
     const std::size_t batch = static_cast<std::size_t>(state.range(0));
     hg::Rng rng(1);
-    auto model = course_model(ratings().n_items(), rng);
+    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     const Batches b(batch);
     std::size_t k = 0;
@@ -124,7 +117,7 @@ void batch_step(benchmark::State& state) {
 void graph_overhead(benchmark::State& state) {
     setup(1);
     hg::Rng rng(1);
-    auto model = course_model(16, rng);
+    auto model = hg::tutorial::course_model(16, rng);
     const Tensor x = hg::gt(Tensor::uniform({1, 16}, 0.0f, 1.0f, rng), 0.7f) * 4.0f;
     const Tensor observed = hg::ne(x, 0.0f);
     for (auto _ : state) {

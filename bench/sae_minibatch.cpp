@@ -26,16 +26,9 @@
 #include "nn/nn.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"
+#include "tutorials/common/course_model.hpp"
 
 namespace {
-
-// tutorial 03's course_model: n-20-10-20-n, sigmoid, linear output.
-std::shared_ptr<hg::Sequential> course_model(std::size_t n_items, hg::Rng& rng) {
-    return hg::sequential({std::make_shared<hg::Linear>(n_items, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, n_items, rng)});
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -74,7 +67,7 @@ int main(int argc, char** argv) {
         }
 
         hg::Rng rng(seed);
-        auto model = course_model(n_items, rng);
+        auto model = hg::tutorial::course_model(n_items, rng);
         hg::RMSprop opt(model->parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
         std::vector<double> times;
         double loss_sum = 0;

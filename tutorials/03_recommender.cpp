@@ -37,6 +37,7 @@
 #include "data/batching.hpp"
 #include "data/ratings.hpp"
 #include "nn/nn.hpp"
+#include "tutorials/common/course_model.hpp"
 #include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -51,13 +52,8 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // The models.
 
-// The course's stacked autoencoder: n-20-10-20-n, sigmoid, linear output.
-std::shared_ptr<hg::Sequential> course_model(std::size_t n_items, hg::Rng& rng) {
-    return hg::sequential({std::make_shared<hg::Linear>(n_items, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
-                           std::make_shared<hg::Linear>(20, n_items, rng)});
-}
+// The course's stacked autoencoder, n-20-10-20-n with sigmoid hidden layers and a linear
+// output, is tut::course_model (tutorials/common/course_model.hpp): the benchmarks time it too.
 
 // The corrected recipe's model. It predicts rating(u, i) = baseline(u, i) + residual(u, i):
 // the baseline mu + b_u + b_i (each user's and movie's offset from the mean, fitted once,
@@ -339,9 +335,9 @@ int main(int argc, char** argv) {
         // momentum that the course's 0.9495 rests on.
         if (load_path.empty()) {
             hg::Rng rng(t.options().seed);
-            auto accumulate = course_model(n_items, rng);
+            auto accumulate = tut::course_model(n_items, rng);
             hg::Rng rng2(t.options().seed);
-            auto zeroed = course_model(n_items, rng2);
+            auto zeroed = tut::course_model(n_items, rng2);
             const int demo = 1;
             t.say() << "one epoch with accumulated gradients (the course):\n";
             train_course(t, *accumulate, d.train, demo, false);
@@ -367,7 +363,7 @@ int main(int argc, char** argv) {
         Tensor pred;
         hg::Rng rng(t.options().seed);
         if (course_like) {
-            auto model = course_model(n_items, rng);
+            auto model = tut::course_model(n_items, rng);
             t.say() << *model << "\n";
             if (!load_path.empty()) {
                 hg::load(*model, load_path);

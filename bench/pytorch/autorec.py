@@ -24,9 +24,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_ratings(path):
-    return np.loadtxt(path, dtype=np.int64, delimiter="\t")[:, :3]
+from peer import median, read_ratings, start_torch
 
 
 class AutoRec(nn.Module):
@@ -53,8 +51,7 @@ def main():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)  # as hourglass does (see tutorials/common/tutorial.hpp)
+    start_torch(a.threads)  # each model of the ensemble seeds itself
 
     train = read_ratings(f"{a.data}/u1.base")
     test = read_ratings(f"{a.data}/u1.test")
@@ -95,7 +92,7 @@ def main():
     p = torch.where(item_known & user_known, p, torch.where(item_known, item_mean[ti], user_mean[tu]))
     p = torch.where(item_known | user_known, p, torch.tensor(glob))
     test_rmse = math.sqrt(float(((p - tr) ** 2).mean()))
-    med = sorted(epoch_times)[len(epoch_times) // 2]
+    med = median(epoch_times)
     print(f"result: impl=pytorch model=i-autorec lambda={a.lam:g} epochs={a.epochs} ensemble={a.ensemble} "
           f"threads={a.threads} test_rmse={test_rmse:.4f} epoch_seconds={med:.4f}")
 

@@ -14,15 +14,14 @@ the last epoch: test BCE per pixel and squared error per image (Σ over 784 pixe
 
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
-import argparse
 import os
-import statistics
 import time
 
 import torch
 import torch.nn as nn
 
-from fashion import FASHION, read_images
+from fashion import arguments, read_images
+from peer import median, start_torch
 
 
 def conv(cin, cout, padding, output=False):
@@ -61,19 +60,8 @@ def score(model, x):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", default=os.environ.get("HG_FASHION", FASHION), help="folder with the four .gz IDX files")
-    p.add_argument("--epochs", type=int, default=6)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--train-images", type=int, default=30000)
-    p.add_argument("--quiet", action="store_true")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)  # as hourglass does (see tensor/float_mode.hpp)
-    torch.manual_seed(a.seed)
+    a = arguments(epochs=6, train_images=30000).parse_args()
+    start_torch(a.threads, a.seed)
 
     x = read_images(os.path.join(a.data, "train-images-idx3-ubyte.gz"), a.train_images)
     x_test = read_images(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"), 10000)
@@ -96,7 +84,7 @@ def main():
             print(f"epoch {epoch} train_bce {total / x.shape[0]:.4f} seconds {times[-1]:.2f}", flush=True)
     bce, se = score(model, x_test)
     print(f"result: model=conv_ae dataset=fashion-mnist conv_bce={bce:.4f} conv_sq_error={se:.2f} epochs={a.epochs} "
-          f"train_images={x.shape[0]} epoch_seconds={statistics.median(times):.2f} threads={a.threads}")
+          f"train_images={x.shape[0]} epoch_seconds={median(times):.2f} threads={a.threads}")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_ratings(path):
-    a = np.loadtxt(path, dtype=np.int64, delimiter="\t")
-    return a[:, :3]
+from peer import median, read_ratings, start_torch
 
 
 def to_matrix(r, nb_users, nb_movies):
@@ -83,9 +80,7 @@ def main():
     p.add_argument("--batch", type=int, default=1, help="users per step")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)  # as hourglass does (see tutorials/common/tutorial.hpp)
-    torch.manual_seed(a.seed)
+    start_torch(a.threads, a.seed)
 
     train = read_ratings(f"{a.data}/u1.base")
     test = read_ratings(f"{a.data}/u1.test")
@@ -142,7 +137,7 @@ def main():
             s += 1.0
             se += err
             n += n_rated
-    med = sorted(epoch_times)[len(epoch_times) // 2]
+    med = median(epoch_times)
     print(f"result: impl=pytorch mode={a.mode} batch={a.batch} epochs={a.epochs} threads={a.threads} users={users} "
           f"train_loss={train_loss:.6f} course_metric={course / s:.4f} test_rmse={math.sqrt(se / n):.4f} "
           f"epoch_seconds={med:.5f} users_per_second={users / med:.0f}")

@@ -13,14 +13,13 @@ images), as the tutorial prints it. Only the training loop of an epoch is timed.
 
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
-import argparse
-import os
 import time
 
 import torch
 import torch.nn as nn
 
-from fashion import FASHION, read_images
+from fashion import arguments, read_images
+from peer import median, start_torch
 
 
 class DeepAutoencoder(nn.Module):
@@ -52,20 +51,10 @@ class DeepAutoencoder(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", default=os.environ.get("HG_FASHION", FASHION), help="folder with the four .gz IDX files")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p = arguments(epochs=20, train_images=60000)
     p.add_argument("--code", type=int, default=30)
-    p.add_argument("--train-images", type=int, default=60000)
-    p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)  # as hourglass does (see tensor/float_mode.hpp)
-    torch.manual_seed(a.seed)
+    start_torch(a.threads, a.seed)
 
     x = read_images(f"{a.data}/train-images-idx3-ubyte.gz", a.train_images)
     x_test = read_images(f"{a.data}/t10k-images-idx3-ubyte.gz", 10000)
@@ -93,7 +82,7 @@ def main():
         if not a.quiet:
             print(f"epoch {epoch} train cross-entropy {bce:.4f} test error {test_error:.2f} "
                   f"seconds {epoch_times[-1]:.3f}", flush=True)
-    med = sorted(epoch_times)[len(epoch_times) // 2]
+    med = median(epoch_times)
     print(f"result: impl=pytorch epochs={a.epochs} threads={a.threads} batch={a.batch} train_images={x.shape[0]} "
           f"start_error={start_error:.3f} train_bce={bce:.4f} ae_error={test_error:.3f} epoch_seconds={med:.3f}")
 

@@ -28,9 +28,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_ratings(path):
-    return np.loadtxt(path, dtype=np.int64, delimiter="\t")[:, :3]
+from peer import read_ratings, start_torch
 
 
 def dense(users, items, ratings, nb_users, nb_movies):
@@ -133,9 +131,7 @@ def main():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)
-    torch.manual_seed(a.seed)
+    start_torch(a.threads, a.seed)
     say = (lambda *s: None) if a.quiet else (lambda *s: print(*s, flush=True))
 
     train_r, test_r = read_ratings(f"{a.data}/u1.base"), read_ratings(f"{a.data}/u1.test")

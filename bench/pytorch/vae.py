@@ -14,7 +14,6 @@ z per test image, as hourglass does.
 
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """
-import argparse
 import os
 import time
 
@@ -22,7 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from fashion import FASHION, read_images
+from fashion import arguments, read_images
+from peer import median, start_torch
 
 
 class VAE(nn.Module):
@@ -62,19 +62,8 @@ def evaluate(model, x):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="folder with the four IDX .gz files")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--train-images", type=int, default=60000)
-    p.add_argument("--quiet", action="store_true")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.set_flush_denormal(True)  # as hourglass does (see tutorials/common/tutorial.hpp)
-    torch.manual_seed(a.seed)
+    a = arguments(epochs=10, train_images=60000).parse_args()
+    start_torch(a.threads, a.seed)
 
     x = read_images(os.path.join(a.data, "train-images-idx3-ubyte.gz"), a.train_images)
     x_test = read_images(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"))
@@ -101,7 +90,7 @@ def main():
             print(f"epoch {epoch} train loss {total / x.shape[0]:.2f} test loss {bce + kl:.2f} "
                   f"(BCE {bce:.2f} + KL {kl:.2f}) seconds {epoch_times[-1]:.3f}", flush=True)
 
-    med = sorted(epoch_times)[len(epoch_times) // 2]
+    med = median(epoch_times)
     print(f"result: impl=pytorch model=vae_20d epochs={a.epochs} threads={a.threads} train_images={x.shape[0]} "
           f"test_loss_20d={bce + kl:.2f} test_bce_20d={bce:.2f} test_kl_20d={kl:.2f} epoch_seconds={med:.4f}")
 
