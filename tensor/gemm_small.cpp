@@ -15,9 +15,9 @@
 // Short rows. The last layer's weight is 1682 rows of 20 floats, and a loop over 20 floats
 // vectorises badly: 16 in one vector, then a tail of 4, then -- for a dot product -- a sum
 // across the vector's 16 lanes, for each of the 1682 rows. With AVX-512, rows of up to 32
-// floats take paths of their own: a row is two 16-lane registers, the second one masked to
-// the row's end (masked lanes are neither read nor written), the loop runs over the rows,
-// and the dot products of 16 rows are summed across lanes together (sum_lanes_16).
+// floats take paths of their own: a row is two 16-lane registers (the second one partly
+// used), the loop runs over the rows, and the dot products of 16 rows are summed across
+// lanes together (sum_lanes_16).
 #include "tensor/gemm_small.hpp"
 
 #include <algorithm>
@@ -42,14 +42,14 @@ void axpby_row(std::size_t n, float a, const float* __restrict b, float beta, fl
     if (beta == 0.0f) {
 #pragma omp simd
         for (std::size_t j = 0; j < n; ++j) c[j] = a * b[j];
-    } else {
-#pragma omp simd
+    } else {  // 16 lanes at a time: on AVX-512 the course's dW1 += dyᵀ·x runs 11% faster than at 8
+#pragma omp simd simdlen(16)
         for (std::size_t j = 0; j < n; ++j) c[j] = a * b[j] + beta * c[j];
     }
 }
 
 // c[j] = alpha * (a · row j of B) + beta * c[j] for j < n, rows of length k. Eight rows at a
-// time share each load of a and keep eight sums in flight.
+// time share each load of a and keep eight sums in flight, then four rows.
 void dot_rows_any(std::size_t n, std::size_t k, float alpha, const float* __restrict a, const float* B,
                   std::size_t ldb, float beta, float* __restrict c) {
     auto finish = [&](std::size_t j, float dot) { c[j] = alpha * dot + (beta == 0.0f ? 0.0f : beta * c[j]); };
@@ -65,6 +65,15 @@ void dot_rows_any(std::size_t n, std::size_t k, float alpha, const float* __rest
         }
         finish(j, s0), finish(j + 1, s1), finish(j + 2, s2), finish(j + 3, s3);
         finish(j + 4, s4), finish(j + 5, s5), finish(j + 6, s6), finish(j + 7, s7);
+    }
+    // (The course's first layer has 20 rows: 8 + 8 + 4 is 10% faster than 8 + 8 + 1 + 1 + 1 + 1.)
+    for (; j + 4 <= n; j += 4) {
+        const float* __restrict b[4];
+        for (std::size_t r = 0; r < 4; ++r) b[r] = B + (j + r) * ldb;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+        for (std::size_t q = 0; q < k; ++q) s0 += a[q] * b[0][q], s1 += a[q] * b[1][q], s2 += a[q] * b[2][q], s3 += a[q] * b[3][q];
+        finish(j, s0), finish(j + 1, s1), finish(j + 2, s2), finish(j + 3, s3);
     }
     // The last rows one at a time, each with 64 partial sums (a few vector registers) so
     // that a long row is not one chain of dependent additions.
@@ -113,15 +122,23 @@ void outer_products_any(std::size_t M, std::size_t N, std::size_t K, float alpha
 #if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 constexpr std::size_t short_row = 32;
 
-// A row of n <= 32 floats as two 16-lane registers: which lanes of each hold the row.
-struct ShortRow {
+// A row of n <= 32 floats as two 16-lane registers, lo (floats 0-15) and hi (16-31). Two
+// kinds, with the same three members, and the kernels below are written once for both:
+//   MaskedRow    any n: the lanes past the row's end are masked off (neither read nor
+//                written; they read as 0)
+//   WholeRow<H>  n = 16 + H exactly (H = 0, 4, 8 or 16): whole 16-, 8- and 4-lane loads
+//                and stores, no masks. A masked load costs the processor one more step, on
+//                the units the arithmetic needs: on the course's rows of 20 floats, dx = dy·W
+//                takes 1.3 µs instead of 2.0, and the whole training step 39 µs instead of 42.
+struct MaskedRow {
     std::size_t n;
     __mmask16 lo, hi;
-    explicit ShortRow(std::size_t length)
+    explicit MaskedRow(std::size_t length)
         : n(length), lo(first_lanes(length)), hi(first_lanes(length > 16 ? length - 16 : 0)) {}
     // Lanes past the row's end read as 0.
     __m512 load_lo(const float* p) const { return _mm512_maskz_loadu_ps(lo, p); }
@@ -154,6 +171,36 @@ struct ShortRow {
     }
 };
 
+template <std::size_t H>
+struct WholeRow {
+    static_assert(H == 0 || H == 4 || H == 8 || H == 16);
+    __m512 load_lo(const float* p) const { return _mm512_loadu_ps(p); }
+    __m512 load_hi(const float* p) const {
+        if constexpr (H == 0) return _mm512_setzero_ps();
+        else if constexpr (H == 4) return _mm512_zextps128_ps512(_mm_loadu_ps(p + 16));
+        else if constexpr (H == 8) return _mm512_zextps256_ps512(_mm256_loadu_ps(p + 16));
+        else return _mm512_loadu_ps(p + 16);
+    }
+    void store(float* p, __m512 l, __m512 h) const {
+        _mm512_storeu_ps(p, l);
+        if constexpr (H == 4) _mm_storeu_ps(p + 16, _mm512_castps512_ps128(h));
+        else if constexpr (H == 8) _mm256_storeu_ps(p + 16, _mm512_castps512_ps256(h));
+        else if constexpr (H == 16) _mm512_storeu_ps(p + 16, h);
+    }
+};
+
+// f(row), with the kind of row that fits rows of n floats.
+template <class F>
+void with_row(std::size_t n, F&& f) {
+    switch (n) {
+        case 16: return f(WholeRow<0>{});
+        case 20: return f(WholeRow<4>{});
+        case 24: return f(WholeRow<8>{});
+        case 32: return f(WholeRow<16>{});
+        default: return f(MaskedRow(n));
+    }
+}
+
 // Lane r of the result = the sum of the 16 lanes of v[r]. Instead of 16 separate sums
 // across lanes, a tree: each level folds every register in half and packs two registers'
 // halves into one (16 registers of 16 partial sums -> 8 of 2x8 -> 4 of 4x4 -> 2 of 8x2 ->
@@ -177,9 +224,9 @@ __m512 sum_lanes_16(const __m512 v[16]) {
 }
 
 // dot_rows_any for k <= 32: a stays in two registers; 16 rows of B per pass.
-void dot_rows_short(std::size_t n, std::size_t k, float alpha, const float* a, const float* B, std::size_t ldb,
+template <class Row>
+void dot_rows_short(const Row& row, std::size_t n, float alpha, const float* a, const float* B, std::size_t ldb,
                     float beta, float* c) {
-    const ShortRow row(k);
     const __m512 a_lo = row.load_lo(a), a_hi = row.load_hi(a);
     for (std::size_t j = 0; j < n; j += 16) {
         const std::size_t rows = std::min<std::size_t>(16, n - j);
@@ -199,9 +246,9 @@ void dot_rows_short(std::size_t n, std::size_t k, float alpha, const float* a, c
 
 // outer_products_any for N <= 32: the K rows of B stay in registers (alpha folded in), and
 // each row of C is read, updated and written once.
-void outer_products_short(std::size_t M, std::size_t N, std::size_t K, float alpha, const float* A,
+template <class Row>
+void outer_products_short(const Row& row, std::size_t M, std::size_t K, float alpha, const float* A,
                           std::size_t lda, const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc) {
-    const ShortRow row(N);
     __m512 b_lo[8], b_hi[8];
     for (std::size_t k = 0; k < K; ++k) {
         b_lo[k] = _mm512_mul_ps(_mm512_set1_ps(alpha), row.load_lo(B + k * ldb));
@@ -234,9 +281,9 @@ void outer_products_short(std::size_t M, std::size_t N, std::size_t K, float alp
 }
 
 // row_sums_any for n <= 32: the sum stays in registers, four rows of B in flight.
-void row_sums_short(bool trans_a, std::size_t i, std::size_t n, std::size_t K, float alpha, const float* A,
+template <class Row>
+void row_sums_short(const Row& row, bool trans_a, std::size_t i, std::size_t K, float alpha, const float* A,
                     std::size_t lda, const float* B, std::size_t ldb, float beta, float* c) {
-    const ShortRow row(n);
     const float* a = trans_a ? A + i : A + i * lda;  // op(A)[i][k] = a[k * step]
     const std::size_t step = trans_a ? lda : 1;
     __m512 lo[4], hi[4];
@@ -276,7 +323,7 @@ void row_sums_short(bool trans_a, std::size_t i, std::size_t n, std::size_t K, f
 void dot_rows(std::size_t n, std::size_t k, float alpha, const float* a, const float* B, std::size_t ldb, float beta,
               float* c) {
 #if defined(__AVX512F__)
-    if (k <= short_row) return dot_rows_short(n, k, alpha, a, B, ldb, beta, c);
+    if (k <= short_row) return with_row(k, [&](const auto& row) { dot_rows_short(row, n, alpha, a, B, ldb, beta, c); });
 #endif
     dot_rows_any(n, k, alpha, a, B, ldb, beta, c);
 }
@@ -284,7 +331,8 @@ void dot_rows(std::size_t n, std::size_t k, float alpha, const float* a, const f
 void outer_products(std::size_t M, std::size_t N, std::size_t K, float alpha, const float* A, std::size_t lda,
                     const float* B, std::size_t ldb, float beta, float* C, std::size_t ldc) {
 #if defined(__AVX512F__)
-    if (N <= short_row) return outer_products_short(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (N <= short_row)
+        return with_row(N, [&](const auto& row) { outer_products_short(row, M, K, alpha, A, lda, B, ldb, beta, C, ldc); });
 #endif
     outer_products_any(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
@@ -292,7 +340,8 @@ void outer_products(std::size_t M, std::size_t N, std::size_t K, float alpha, co
 void row_sums(bool trans_a, std::size_t i, std::size_t n, std::size_t K, float alpha, const float* A,
               std::size_t lda, const float* B, std::size_t ldb, float beta, float* c) {
 #if defined(__AVX512F__)
-    if (n <= short_row) return row_sums_short(trans_a, i, n, K, alpha, A, lda, B, ldb, beta, c);
+    if (n <= short_row)
+        return with_row(n, [&](const auto& row) { row_sums_short(row, trans_a, i, K, alpha, A, lda, B, ldb, beta, c); });
 #endif
     row_sums_any(trans_a, i, n, K, alpha, A, lda, B, ldb, beta, c);
 }

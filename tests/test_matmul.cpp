@@ -139,21 +139,24 @@ TEST_CASE("gemm: the paths for one or a few rows, on every remainder of their un
 }
 
 TEST_CASE("gemm: one example through rows of up to 32 floats, around every edge of their paths") {
-    // With AVX-512, rows of up to 32 floats (a layer of 20 units) are two registers, the second
-    // masked, and dot products are summed 16 rows at a time (gemm_small.cpp); without it the
-    // same shapes take the portable loops. Row lengths around 16 and 32, row counts around 16.
+    // With AVX-512, rows of up to 32 floats (a layer of 20 units) are two registers, loaded
+    // whole for 16, 20, 24 and 32 floats and masked otherwise, and dot products are summed 16
+    // rows at a time (gemm_small.cpp); without it the same shapes take the portable loops.
+    // Row lengths around 16 and 32 and each whole-row length, row counts around 16, and
+    // each kind of beta (0 overwrites, 1 accumulates, others scale).
     hg::Rng rng(16);
-    for (std::size_t len : {1, 4, 15, 16, 17, 20, 31, 32, 33})
-        for (std::size_t rows : {1, 5, 16, 17, 40, 83}) {
-            const float alpha = rows % 2 ? 1.0f : -0.5f, beta = len % 3 == 0 ? 0.0f : len % 3 == 1 ? 1.0f : 0.25f;
-            const std::size_t pad = rows % 3;
-            check_against_naive({1, rows, len, false, true, alpha, beta, pad}, rng);   // y = x·Wᵀ
-            check_against_naive({3, rows, len, false, true, alpha, beta, pad}, rng);
-            check_against_naive({rows, len, 1, true, false, alpha, beta, pad}, rng);   // dW = dyᵀ·x
-            check_against_naive({rows, len, 5, true, false, alpha, beta, pad}, rng);
-            check_against_naive({1, len, rows, false, false, alpha, beta, pad}, rng);  // dx = dy·W
-            check_against_naive({2, len, rows, true, false, alpha, beta, pad}, rng);
-        }
+    for (std::size_t len : {1, 4, 15, 16, 17, 20, 24, 31, 32, 33})
+        for (std::size_t rows : {1, 5, 16, 17, 40, 83})
+            for (float beta : {0.0f, 1.0f, 0.25f}) {
+                const float alpha = rows % 2 ? 1.0f : -0.5f;
+                const std::size_t pad = rows % 3;
+                check_against_naive({1, rows, len, false, true, alpha, beta, pad}, rng);   // y = x·Wᵀ
+                check_against_naive({3, rows, len, false, true, alpha, beta, pad}, rng);
+                check_against_naive({rows, len, 1, true, false, alpha, beta, pad}, rng);   // dW = dyᵀ·x
+                check_against_naive({rows, len, 5, true, false, alpha, beta, pad}, rng);
+                check_against_naive({1, len, rows, false, false, alpha, beta, pad}, rng);  // dx = dy·W
+                check_against_naive({2, len, rows, true, false, alpha, beta, pad}, rng);
+            }
 }
 
 TEST_CASE("gemm: M, N or K = 1, and empty products") {
