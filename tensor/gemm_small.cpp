@@ -204,8 +204,9 @@ void with_row(std::size_t n, F&& f) {
 // Lane r of the result = the sum of the 16 lanes of v[r]. Instead of 16 separate sums
 // across lanes, a tree: each level folds every register in half and packs two registers'
 // halves into one (16 registers of 16 partial sums -> 8 of 2x8 -> 4 of 4x4 -> 2 of 8x2 ->
-// 1 of 16x1), then one permutation puts the sums in row order.
-__m512 sum_lanes_16(const __m512 v[16]) {
+// 1 of 16x1), then one permutation puts the sums in row order. Always inlined: as a call,
+// v[] goes through memory, and the course's y = h·Wᵀ took 1.9 µs instead of 1.4.
+[[gnu::always_inline]] inline __m512 sum_lanes_16(const __m512 v[16]) {
     __m512 x[8], y[4], z[2];
     for (int r = 0; r < 8; ++r)  // 256-bit halves: row 2r in lanes 0-7, row 2r+1 in lanes 8-15
         x[r] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * r], v[2 * r + 1], 0x44),
