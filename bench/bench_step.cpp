@@ -15,11 +15,12 @@
 //                       mini-batch variant); items/s counts users
 //   graph_overhead      forward + backward of the same model shrunk to 16 movies: what
 //                       building and walking the graph costs when the products cost nothing
-// And two floors of the batch-1 step on this machine (README, "Performance"):
-//   floor_sqrt_div      a square root and a division for each of 69,412 floats and nothing
-//                       else: what any exact RMSprop update of the model costs at least
-//   floor_read_1682x20  one read of a 1682x20 weight (134 KB, in L2); the step's five
-//                       products read or update such a matrix seven times
+// And the floors of the batch-1 step on this machine (README, "Performance"):
+//   floor_sqrt_div        a square root and a division for each of 69,412 floats and nothing
+//                         else: what any exact RMSprop update of the model costs at least
+//   floor_read_1682x20    one read of a 1682x20 weight (134 KB, in L2): y = x·W1ᵀ, y = h·W4ᵀ
+//                         and dh = dy·W4 each read such a matrix once
+//   floor_update_1682x20  one read and write of it: dW1 += dyᵀ·x and dW4 += dyᵀ·h update one
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -150,6 +151,17 @@ void floor_read(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(w.size() * sizeof(float)));
 }
 
+void floor_update(benchmark::State& state) {
+    std::vector<float> w(1682 * 20, 0.5f);
+    float* p = w.data();
+    for (auto _ : state) {
+#pragma omp simd simdlen(16)
+        for (std::size_t k = 0; k < w.size(); ++k) p[k] = 0.999f * p[k] + 1e-3f;
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * w.size() * sizeof(float)));
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(course, course_step, true, true)->Unit(benchmark::kMicrosecond);
@@ -161,5 +173,6 @@ BENCHMARK(batch_step)->Name("batch_step")->ArgNames({"batch", "threads"})->Args(
 BENCHMARK(graph_overhead)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);
+BENCHMARK(floor_update)->Name("floor_update_1682x20")->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
