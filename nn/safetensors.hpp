@@ -57,7 +57,8 @@ void save(const Module& model, const std::string& path);
 
 // Load every parameter and buffer of model from a file written by save() (or by PyTorch's
 // safetensors.torch.save_file with the same names). All or nothing: a missing, extra or
-// wrongly shaped tensor throws before any parameter changes.
+// wrongly shaped tensor throws before any parameter changes. The file holds numbers, not
+// the mode: call model.eval() before predicting with a model that has dropout or noise.
 void load(Module& model, const std::string& path);
 
 }  // namespace hg

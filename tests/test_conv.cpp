@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,39 @@ TEST_CASE("im2col and col2im are adjoint: <im2col(x), c> = <x, col2im(c)>") {
     Tensor ones(Shape{9 * 4}, 1.0f), image(Shape{4});
     hg::col2im(ones.data(), g, image.data());
     CHECK(image.to_vector() == std::vector<float>{4, 4, 4, 4});
+}
+
+TEST_CASE("im2col writes every entry: the pixel its window reads, or 0 in the padding") {
+    // conv2d hands im2col a reused buffer, so nothing may be left from before: fill it with
+    // NaN first. Row (c, i, j), column (oy, ox) reads pixel (oy·s + i − p, ox·s + j − p).
+    hg::Rng rng(4);
+    for (const hg::ConvGeometry g : {hg::ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
+                                                      .stride = 1, .padding = 1},
+                                     hg::ConvGeometry{.channels = 1, .height = 4, .width = 4, .kernel_h = 3, .kernel_w = 3,
+                                                      .stride = 1, .padding = 3},
+                                     hg::ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
+                                                      .stride = 2, .padding = 2}}) {
+        const Tensor x = Tensor::normal({g.channels, g.height, g.width}, 0, 1, rng);
+        Tensor cols(Shape{g.col_rows(), g.col_cols()}, std::numeric_limits<float>::quiet_NaN());
+        hg::im2col(x.data(), g, cols.data());
+        std::size_t wrong = 0;
+        for (std::size_t c = 0; c < g.channels; ++c)
+            for (std::size_t i = 0; i < g.kernel_h; ++i)
+                for (std::size_t j = 0; j < g.kernel_w; ++j)
+                    for (std::size_t oy = 0; oy < g.out_h(); ++oy)
+                        for (std::size_t ox = 0; ox < g.out_w(); ++ox) {
+                            const long iy = static_cast<long>(oy * g.stride + i) - static_cast<long>(g.padding);
+                            const long ix = static_cast<long>(ox * g.stride + j) - static_cast<long>(g.padding);
+                            const bool inside = iy >= 0 && ix >= 0 && iy < static_cast<long>(g.height) &&
+                                                ix < static_cast<long>(g.width);
+                            const float want = inside ? x.at({c, static_cast<std::size_t>(iy), static_cast<std::size_t>(ix)}) : 0.0f;
+                            const float got = cols.at({(c * g.kernel_h + i) * g.kernel_w + j, oy * g.out_w() + ox});
+                            if (!(got == want)) ++wrong;  // NaN (never written) counts as wrong
+                        }
+        INFO("geometry " << g.channels << "x" << g.height << "x" << g.width << " kernel " << g.kernel_h << "x" << g.kernel_w
+                         << " stride " << g.stride << " padding " << g.padding);
+        CHECK(wrong == 0);
+    }
 }
 
 TEST_CASE("conv2d: shape errors say what, with both shapes and a hint") {

@@ -91,6 +91,19 @@ TEST_CASE("tutorial 03: bad input gets a clear error") {
     }
 }
 
+TEST_CASE("tutorial 03 --load: the loaded model predicts what the saved one did") {
+    // The corrected recipe has dropout: a loaded model must predict with it off, as the run
+    // that trained and saved it did, and so score the same on the test ratings.
+    hg::test::TempDir dir("load");
+    const std::string file = dir.file("corrected.safetensors");
+    const auto save = run_tutorial("03_recommender", "--quick --quiet --data builtin --save '" + file + "'");
+    REQUIRE(save.exit_code == 0);
+    const auto load = run_tutorial("03_recommender", "--quick --quiet --data builtin --load '" + file + "'");
+    REQUIRE(load.exit_code == 0);
+    CHECK(load.result.at("test_rmse") == save.result.at("test_rmse"));
+    CHECK(load.result.at("course_metric") == save.result.at("course_metric"));
+}
+
 TEST_CASE("tutorial 03 --predictions: every user's training row and the saved model's output on it") {
     // The contract bench/pytorch/load_hourglass.py relies on: "input" is the training matrix
     // (users in index order) and "predictions" is what the --save'd model gives for it.

@@ -397,6 +397,7 @@ int main(int argc, char** argv) {
             };
             if (!load_path.empty()) {
                 hg::load(*model, load_path);
+                model->eval();  // a module starts in training mode: dropout off to predict
                 t.say() << "loaded " << load_path << " (no training)\n";
             } else {
                 // (a) Choose the number of epochs on a validation split of the TRAINING
