@@ -1,6 +1,7 @@
 #include "tensor/im2col.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "tensor/pool.hpp"
@@ -25,10 +26,9 @@ Range inside(std::ptrdiff_t offset, std::size_t stride, std::size_t size, std::s
     return {l, std::max(l, h)};
 }
 
-// Visit every (row of cols, output row oy) pair: f(offset of that row segment in cols,
-// offset of the input row it reads in the image, the range of ox whose input pixel is inside
-// the image, the kernel column j). A segment whose input row lies in the padding gets an
-// empty range [xs.lo, xs.lo).
+// Visit every (row of cols, output row oy) pair whose input row is inside the image:
+// f(offset of that row segment in cols, offset of the input row in the image, the valid ox range,
+// the kernel column j). Segments that read only padding are left alone (im2col zeroed them).
 template <class F>
 void for_each_window_row(const ConvGeometry& g, F f) {
     const std::size_t oh = g.out_h(), ow = g.out_w();
@@ -42,11 +42,10 @@ void for_each_window_row(const ConvGeometry& g, F f) {
             for (std::size_t j = 0; j < g.kernel_w; ++j) {
                 const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
                 const Range ys = y_ranges[i], xs = x_ranges[j];
-                for (std::size_t oy = 0; oy < oh; ++oy) {
-                    const bool in_image = oy >= ys.lo && oy < ys.hi;
-                    // input row oy·stride + i − padding; input column of output ox: ox·stride + j − padding
-                    const std::size_t iy = in_image ? oy * g.stride + i - g.padding : 0;
-                    f(row * oh * ow + oy * ow, (c * g.height + iy) * g.width, in_image ? xs : Range{xs.lo, xs.lo}, j);
+                for (std::size_t oy = ys.lo; oy < ys.hi; ++oy) {
+                    const std::size_t iy = oy * g.stride + i - g.padding;
+                    // input column of output ox: ox·stride + j − padding (≥ 0 for ox ≥ xs.lo)
+                    f(row * oh * ow + oy * ow, (c * g.height + iy) * g.width, xs, j);
                 }
             }
 }
@@ -54,33 +53,27 @@ void for_each_window_row(const ConvGeometry& g, F f) {
 }  // namespace
 
 void im2col(const float* image, const ConvGeometry& g, float* cols) {
-    // Every entry is written once: the window's pixels, and 0 where it reads the padding.
-    // (Rows are short -- 28 floats for Fashion-MNIST -- and copied in place: a memcpy call
-    // per row cost more than the copy.)
-    const std::size_t s = g.stride, pad = g.padding, ow = g.out_w();
+    // Zero everything first: the entries that read the padding stay 0.
+    std::memset(cols, 0, g.col_rows() * g.col_cols() * sizeof(float));
+    const std::size_t s = g.stride, pad = g.padding;
     for_each_window_row(g, [&](std::size_t out, std::size_t in, Range xs, std::size_t j) {
         // cols[out + ox] = image[in + ox·s + j − pad]   (inside the image for ox in xs)
         float* __restrict dst = cols + out;
         const float* __restrict src = image + in;
-        for (std::size_t ox = 0; ox < xs.lo; ++ox) dst[ox] = 0.0f;
-        if (s == 1 && xs.hi > xs.lo) {
-            const float* __restrict from = src + (xs.lo + j - pad);
-#pragma omp simd
-            for (std::size_t k = 0; k < xs.hi - xs.lo; ++k) dst[xs.lo + k] = from[k];
-        } else {
+        if (s == 1)
+            std::memcpy(dst + xs.lo, src + (xs.lo + j - pad), (xs.hi - xs.lo) * sizeof(float));
+        else
             for (std::size_t ox = xs.lo; ox < xs.hi; ++ox) dst[ox] = src[ox * s + j - pad];
-        }
-        for (std::size_t ox = xs.hi; ox < ow; ++ox) dst[ox] = 0.0f;
     });
 }
 
 void col2im(const float* cols, const ConvGeometry& g, float* image) {
     const std::size_t s = g.stride, pad = g.padding;
     for_each_window_row(g, [&](std::size_t out, std::size_t in, Range xs, std::size_t j) {
-        // image[in + ox·s + j − pad] += cols[out + ox]   (entries that read the padding are dropped)
+        // image[in + ox·s + j − pad] += cols[out + ox]
         const float* __restrict src = cols + out;
         float* __restrict dst = image + in;
-        if (s == 1 && xs.hi > xs.lo) {
+        if (s == 1) {
             float* __restrict d = dst + (xs.lo + j - pad);
             const float* __restrict c = src + xs.lo;
             for (std::size_t k = 0, n = xs.hi - xs.lo; k < n; ++k) d[k] += c[k];
