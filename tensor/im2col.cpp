@@ -50,9 +50,41 @@ void for_each_window_row(const ConvGeometry& g, F f) {
             }
 }
 
+// im2col when the output rows are as long as the image's (stride 1, "same" width: the
+// autoencoders' 3x3 convolutions with padding 1). Row (c, i, j) of cols is then channel c
+// shifted by (i − pad)·W + (j − pad) floats: one copy of the whole block of valid output
+// rows, after which only the 1-2 floats at each row's edges -- which the shifted copy took
+// from the neighbouring image row -- are set back to the padding's 0. On 28x28 images this
+// is one copy per row of cols instead of 28.
+void im2col_same_width(const float* image, const ConvGeometry& g, float* cols) {
+    const std::size_t w = g.width, oh = g.out_h(), n = oh * w;
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding);
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                float* dst = cols + ((c * g.kernel_h + i) * g.kernel_w + j) * n;
+                const Range ys = inside(static_cast<std::ptrdiff_t>(i) - pad, 1, g.height, oh);
+                const Range xs = inside(static_cast<std::ptrdiff_t>(j) - pad, 1, w, w);
+                if (ys.lo == ys.hi || xs.lo == xs.hi) {  // the kernel offset reads only padding
+                    std::fill(dst, dst + n, 0.0f);
+                    continue;
+                }
+                // Valid entries run from (ys.lo, xs.lo) to (ys.hi − 1, xs.hi − 1), and entry k
+                // reads pixel k + shift of channel c.
+                const std::size_t first = ys.lo * w + xs.lo, end = (ys.hi - 1) * w + xs.hi;
+                const float* src = image + c * g.height * w + (ys.lo + i - g.padding) * w + (xs.lo + j - g.padding);
+                std::fill(dst, dst + first, 0.0f);
+                std::memcpy(dst + first, src, (end - first) * sizeof(float));
+                std::fill(dst + end, dst + n, 0.0f);
+                for (std::size_t oy = ys.lo; oy + 1 < ys.hi; ++oy)  // row oy's right edge, row oy+1's left
+                    std::fill(dst + oy * w + xs.hi, dst + (oy + 1) * w + xs.lo, 0.0f);
+            }
+}
+
 }  // namespace
 
 void im2col(const float* image, const ConvGeometry& g, float* cols) {
+    if (g.stride == 1 && g.out_w() == g.width) return im2col_same_width(image, g, cols);
     // Zero everything first: the entries that read the padding stay 0.
     std::memset(cols, 0, g.col_rows() * g.col_cols() * sizeof(float));
     const std::size_t s = g.stride, pad = g.padding;

@@ -99,11 +99,17 @@ TEST_CASE("im2col and col2im are adjoint: <im2col(x), c> = <x, col2im(c)>") {
 TEST_CASE("im2col writes every entry: the pixel its window reads, or 0 in the padding") {
     // conv2d hands im2col a reused buffer, so nothing may be left from before: fill it with
     // NaN first. Row (c, i, j), column (oy, ox) reads pixel (oy·s + i − p, ox·s + j − p).
+    // Stride 1 with output rows as wide as the image takes a path of its own (one shifted
+    // copy per row of cols): the first, third and fourth geometries.
     hg::Rng rng(4);
     for (const hg::ConvGeometry g : {hg::ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
                                                       .stride = 1, .padding = 1},
                                      hg::ConvGeometry{.channels = 1, .height = 4, .width = 4, .kernel_h = 3, .kernel_w = 3,
                                                       .stride = 1, .padding = 3},
+                                     hg::ConvGeometry{.channels = 2, .height = 3, .width = 6, .kernel_h = 7, .kernel_w = 5,
+                                                      .stride = 1, .padding = 2},  // kernel rows that see only padding
+                                     hg::ConvGeometry{.channels = 3, .height = 4, .width = 5, .kernel_h = 1, .kernel_w = 1,
+                                                      .stride = 1, .padding = 0},
                                      hg::ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
                                                       .stride = 2, .padding = 2}}) {
         const Tensor x = Tensor::normal({g.channels, g.height, g.width}, 0, 1, rng);
