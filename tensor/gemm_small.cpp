@@ -66,7 +66,7 @@ void dot_rows_any(std::size_t n, std::size_t k, float alpha, const float* __rest
         finish(j, s0), finish(j + 1, s1), finish(j + 2, s2), finish(j + 3, s3);
         finish(j + 4, s4), finish(j + 5, s5), finish(j + 6, s6), finish(j + 7, s7);
     }
-    // (The course's first layer has 20 rows: 8 + 8 + 4 is 10% faster than 8 + 8 + 1 + 1 + 1 + 1.)
+    // (The course's first layer has 20 rows: 8 + 8 + 4 is 9% faster than 8 + 8 + 1 + 1 + 1 + 1.)
     for (; j + 4 <= n; j += 4) {
         const float* __restrict b[4];
         for (std::size_t r = 0; r < 4; ++r) b[r] = B + (j + r) * ldb;

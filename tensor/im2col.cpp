@@ -53,7 +53,7 @@ void for_each_window_row(const ConvGeometry& g, F f) {
 // im2col when the output rows are as long as the image's (stride 1, "same" width: the
 // autoencoders' 3x3 convolutions with padding 1). Row (c, i, j) of cols is then channel c
 // shifted by (i − pad)·W + (j − pad) floats: one copy of the whole block of valid output
-// rows, after which only the 1-2 floats at each row's edges -- which the shifted copy took
+// rows, after which only the floats at each row's edges -- which the shifted copy took
 // from the neighbouring image row -- are set back to the padding's 0. On 28x28 images this
 // is one copy per row of cols instead of 28.
 void im2col_same_width(const float* image, const ConvGeometry& g, float* cols) {
