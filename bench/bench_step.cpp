@@ -15,6 +15,8 @@
 //                       mini-batch variant); items/s counts users
 //   graph_overhead      forward + backward of the same model shrunk to 16 movies: what
 //                       building and walking the graph costs when the products cost nothing
+//   course_products/P   each of the step's five products over the two 1682x20 layers, alone,
+//                       as the step calls hg::gemm (dW accumulates: beta = 1)
 // And the floors of the batch-1 step on this machine (README, "Performance"):
 //   floor_sqrt_div        a square root and a division for each of 69,412 floats and nothing
 //                         else: what any exact RMSprop update of the model costs at least
@@ -31,6 +33,7 @@
 #include "data/ratings.hpp"
 #include "nn/nn.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 #include "tutorials/common/course_model.hpp"
 
@@ -46,7 +49,7 @@ const hg::data::RatingMatrix& ratings() {
 }
 
 hg::RMSprop course_optimizer(hg::Sequential& model) {
-    return hg::RMSprop(model.parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
+    return hg::RMSprop(model.parameters(), hg::tutorial::course_rmsprop());
 }
 
 // One thread (unless asked), denormals flushed to zero as in the tutorials.
@@ -128,6 +131,25 @@ void graph_overhead(benchmark::State& state) {
     }
 }
 
+// The products of one user's step through the first layer (W1: 20 x 1682) and the last
+// (W4: 1682 x 20).
+void course_products(benchmark::State& state) {
+    setup(1);
+    constexpr std::size_t n = 1682, h = 20;
+    std::vector<float> w(n * h, 0.01f), dw(n * h, 0.0f), x(n, 1.0f), y(n), dy(n, 0.1f), z(h), dz(h, 0.1f);
+    const auto which = state.range(0);
+    for (auto _ : state) {
+        switch (which) {
+            case 0: hg::gemm(false, true, 1, h, n, 1.0f, x.data(), n, w.data(), n, 0.0f, z.data(), h); break;  // z = x·W1ᵀ
+            case 1: hg::gemm(true, false, h, n, 1, 1.0f, dz.data(), h, x.data(), n, 1.0f, dw.data(), n); break;  // dW1 += dzᵀ·x
+            case 2: hg::gemm(false, true, 1, n, h, 1.0f, z.data(), h, w.data(), h, 0.0f, y.data(), n); break;  // y = z·W4ᵀ
+            case 3: hg::gemm(true, false, n, h, 1, 1.0f, dy.data(), n, z.data(), h, 1.0f, dw.data(), h); break;  // dW4 += dyᵀ·z
+            default: hg::gemm(false, false, 1, h, n, 1.0f, dy.data(), n, w.data(), h, 0.0f, dz.data(), h); break;  // dz = dy·W4
+        }
+        benchmark::ClobberMemory();
+    }
+}
+
 void floor_sqrt_div(benchmark::State& state) {
     std::vector<float> v(69412, 0.5f), g(69412, 1e-3f);
     for (auto _ : state) {
@@ -170,6 +192,10 @@ BENCHMARK_CAPTURE(course, course_forward, false, false)->Unit(benchmark::kMicros
 BENCHMARK(optimizer_only)->Name("course_optimizer")->Unit(benchmark::kMicrosecond);
 BENCHMARK(batch_step)->Name("batch_step")->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
 
+BENCHMARK(course_products)
+    ->ArgNames({"P"})
+    ->DenseRange(0, 4)  // 0: z = x·W1ᵀ, 1: dW1 += dzᵀ·x, 2: y = z·W4ᵀ, 3: dW4 += dyᵀ·z, 4: dz = dy·W4
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(graph_overhead)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);

@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
 
         hg::Rng rng(seed);
         auto model = hg::tutorial::course_model(n_items, rng);
-        hg::RMSprop opt(model->parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
+        hg::RMSprop opt(model->parameters(), hg::tutorial::course_rmsprop());
         std::vector<double> times;
         double loss_sum = 0;
         std::size_t users = 0;

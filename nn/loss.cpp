@@ -59,7 +59,7 @@ Var masked_mse(const Var& pred, const Var& target, const Tensor& m, const Masked
     const bool keep = grad_enabled() && (pred.requires_grad() || target.requires_grad());
     Tensor r = Tensor::for_overwrite(keep ? m.shape() : Shape{});
     float* R = r.data();
-    float observed = 0, total = 0;  // 16 lanes of partial sums each: exact counts, ~1e-7 relative error
+    float observed = 0, total = 0;  // a vector of partial sums each: exact counts, ~1e-7 relative error
     if (keep) {
 #pragma omp simd reduction(+ : observed, total)
         for (std::size_t i = 0; i < n; ++i) {

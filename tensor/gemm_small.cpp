@@ -18,6 +18,9 @@
 // floats take paths of their own: a row is two 16-lane registers (the second one partly
 // used), the loop runs over the rows, and the dot products of 16 rows are summed across
 // lanes together (sum_lanes_16).
+//
+// The times quoted below are the course's products, one at a time:
+//   build/bench/bench_step --benchmark_filter=course_products
 #include "tensor/gemm_small.hpp"
 
 #include <algorithm>
@@ -29,11 +32,6 @@
 namespace hg::detail {
 
 namespace {
-
-// Element (i, j) of op(X), where X is stored row-major with row length ld.
-inline float element(const float* X, std::size_t ld, bool trans, std::size_t i, std::size_t j) {
-    return trans ? X[j * ld + i] : X[i * ld + j];
-}
 
 // ---- Portable loops, any row length ------------------------------------------------------
 

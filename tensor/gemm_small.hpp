@@ -6,6 +6,12 @@
 
 namespace hg::detail {
 
+// Element (i, j) of op(X), where X is stored row-major with row length ld (also used by
+// the naive kernel, tensor/matmul.cpp).
+inline float element(const float* X, std::size_t ld, bool trans, std::size_t i, std::size_t j) {
+    return trans ? X[j * ld + i] : X[i * ld + j];
+}
+
 // Same contract as hg::gemm. Computes the product and returns true when it is one of the
 // small shapes below; returns false (and leaves C alone) otherwise.
 //   op(A)·Bᵀ with M <= 8        dot products of rows        y = x·Wᵀ for one example

@@ -10,11 +10,6 @@ namespace hg {
 
 namespace {
 
-// Element (i, j) of op(X), where X is stored row-major with row length ld.
-inline float element(const float* X, std::size_t ld, bool trans, std::size_t i, std::size_t j) {
-    return trans ? X[j * ld + i] : X[i * ld + j];
-}
-
 void scale_c(std::size_t M, std::size_t N, float beta, float* C, std::size_t ldc) {
     for (std::size_t i = 0; i < M; ++i)
         for (std::size_t j = 0; j < N; ++j)
@@ -31,7 +26,8 @@ void gemm_naive(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::s
         for (std::size_t j = 0; j < N; ++j) {
             double acc = 0;
             for (std::size_t k = 0; k < K; ++k)
-                acc += static_cast<double>(element(A, lda, trans_a, i, k)) * element(B, ldb, trans_b, k, j);
+                acc += static_cast<double>(detail::element(A, lda, trans_a, i, k)) *
+                       detail::element(B, ldb, trans_b, k, j);
             const float prev = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
             C[i * ldc + j] = alpha * static_cast<float>(acc) + prev;
         }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -31,11 +32,10 @@ Tensor::Tensor(const Shape& shape, float fill) : shape_(shape), data_(shape.nume
 
 Tensor Tensor::scalar(float value) { return Tensor(Shape{}, value); }
 
+Tensor::Tensor(const Shape& shape, Storage values) : shape_(shape), data_(std::move(values)) {}
+
 Tensor Tensor::for_overwrite(const Shape& shape) {
-    Tensor t;
-    t.shape_ = shape;
-    t.data_ = Storage(shape.numel());  // default-initialised: not zeroed (tensor/pool.hpp)
-    return t;
+    return Tensor(shape, Storage(shape.numel()));  // default-initialised: not zeroed (tensor/pool.hpp)
 }
 
 namespace {
@@ -55,10 +55,7 @@ Tensor Tensor::from(const Shape& shape, const std::vector<float>& values) {
 
 Tensor Tensor::from_storage(const Shape& shape, Storage values) {
     check_count("Tensor::from_storage", shape, values.size());
-    Tensor t;
-    t.shape_ = shape;
-    t.data_ = std::move(values);
-    return t;
+    return Tensor(shape, std::move(values));
 }
 
 Tensor Tensor::arange(std::size_t n) {

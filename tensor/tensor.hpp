@@ -96,6 +96,8 @@ public:
     std::string str(std::size_t max_per_dim = 6) const;  // readable, truncated if large
 
 private:
+    Tensor(const Shape& shape, Storage values);  // values.size() == shape.numel(), checked by the callers
+
     Shape shape_;
     Storage data_ = Storage(1, 0.0f);
     [[no_unique_address]] detail::LiveTensorCounter live_;  // hg::live_tensors() (tensor/live_count.hpp)

@@ -199,7 +199,7 @@ struct EpochLog {
 
 EpochLog train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs, bool zero_grad,
                       Checkpointing* cp = nullptr) {
-    hg::RMSprop opt(model.parameters(), hg::RMSpropOptions(0.01f).alpha(0.99f).eps(1e-8f).weight_decay(0.5f));
+    hg::RMSprop opt(model.parameters(), tut::course_rmsprop());
     const std::size_t n_items = train.n_items();
     EpochLog log;
     tut::Progress progress(t, "epoch", epochs);
