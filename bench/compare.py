@@ -65,34 +65,34 @@ def cases(epochs):
             theirs=[PY, "bench/pytorch/course_sae.py", "--data", ml, "--batch", "64", "--mode", "zero-grad",
                     "--epochs", str(epochs or 50), "--threads", str(t), "--quiet"],
             key="users_per_second", threads=t) for t in (1, 2)},
-        # Tutorial 10's deep autoencoder: one epoch of 60,000 Fashion-MNIST images, batch 128, Adam.
+        # Tutorial 11's deep autoencoder: one epoch of 60,000 Fashion-MNIST images, batch 128, Adam.
         **{f"deep_ae_t{t}": dict(
             title="deep AE 784-1000-500-250-30, Fashion-MNIST epoch (batch 128, Adam)",
-            ours=["build/tutorials/10_deep", "--ae-only", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet",
+            ours=["build/tutorials/11_deep", "--ae-only", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet",
                   "--out", out],
             theirs=[PY, "bench/pytorch/deep_ae.py", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet"],
             key="epoch_seconds", threads=t) for t in (1, 2)},
-        # Tutorial 11's convolutional autoencoder (Keras-blog shape): an epoch of 30,000 images, batch 128, Adam.
+        # Tutorial 12's convolutional autoencoder (Keras-blog shape): an epoch of 30,000 images, batch 128, Adam.
         "conv_ae": dict(
             title="conv AE 16-8-8 (Keras blog), Fashion-MNIST epoch of 30,000 images (batch 128, Adam, 1 thread)",
-            ours=["build/tutorials/11_conv_autoencoder", "--epochs", str(epochs or 1), "--threads", "1", "--quiet",
+            ours=["build/tutorials/12_conv_autoencoder", "--epochs", str(epochs or 1), "--threads", "1", "--quiet",
                   "--out", out],
             theirs=[PY, "bench/pytorch/conv_ae.py", "--epochs", str(epochs or 1), "--threads", "1", "--quiet"],
             key="epoch_seconds",
         ),
-        # Tutorial 12's 20-D VAE (784-400-20, PyTorch's example model): epochs of 60,000 images, batch 128, Adam.
+        # Tutorial 13's 20-D VAE (784-400-20, PyTorch's example model): epochs of 60,000 images, batch 128, Adam.
         "vae": dict(
             title="VAE 784-400-20, Fashion-MNIST epoch (batch 128, Adam, 1 thread)",
-            ours=["build/tutorials/12_vae", "--only", "20d", "--epochs", str(epochs or 3), "--threads", "1", "--quiet",
+            ours=["build/tutorials/13_vae", "--only", "20d", "--epochs", str(epochs or 3), "--threads", "1", "--quiet",
                   "--out", out],
             theirs=[PY, "bench/pytorch/vae.py", "--epochs", str(epochs or 3), "--threads", "1", "--quiet"],
             key="epoch_seconds",
         ),
-        # Tutorial 13's item-based AutoRec: full-batch epochs (one Rprop step over the 1682 x 943
+        # Tutorial 14's item-based AutoRec: full-batch epochs (one Rprop step over the 1682 x 943
         # matrix), one λ, no noise, one model; the time compared is the median training epoch.
         **{("autorec" if t == 1 else f"autorec_t{t}"): dict(
             title="I-AutoRec 943-500-943, ml-100k u1.base full-batch epoch (Rprop)",
-            ours=["build/tutorials/13_autorec", "--lambdas", "200", "--noise", "0", "--no-blend",
+            ours=["build/tutorials/14_autorec", "--lambdas", "200", "--noise", "0", "--no-blend",
                   "--epochs", str(epochs or 30), "--threads", str(t), "--quiet", "--data", ml, "--out", out],
             theirs=[PY, "bench/pytorch/autorec.py", "--data", ml, "--lam", "200", "--epochs", str(epochs or 30),
                     "--threads", str(t), "--quiet"],

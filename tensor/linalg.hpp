@@ -3,7 +3,7 @@
 // Every real symmetric matrix A (n x n) has n real eigenvalues λ_i and orthonormal
 // eigenvectors v_i with A·v_i = λ_i·v_i, so that A = Σ_i λ_i v_i v_iᵀ. PCA is one use:
 // the eigenvectors of the covariance matrix of the data, by decreasing eigenvalue, are the
-// directions of largest variance (tutorial 10).
+// directions of largest variance (tutorial 11).
 //
 //   hg::Tensor a = hg::Tensor::from({2, 2}, {2, 1,
 //                                            1, 2});

@@ -16,7 +16,7 @@
 // own free lists (no locks); a block may be freed on another thread than the one that
 // allocated it. Blocks above 1 MiB go straight to the system allocator: glibc keeps those
 // for reuse itself (tensor/tensor.cpp), and holding them here split its heap into pieces it
-// could not reuse (tutorial 10's peak memory grew by 48 MB with an 8 MiB limit, by 8 MB with
+// could not reuse (tutorial 11's peak memory grew by 48 MB with an 8 MiB limit, by 8 MB with
 // 1 MiB). A thread keeps at most 32 MiB of free blocks: when a freed block would pass that,
 // its free lists are emptied first (after a change of sizes -- a new model, an evaluation
 // pass -- the blocks of the old sizes go, and the new sizes fill the lists again in a step).

@@ -15,7 +15,7 @@ namespace {
 // Training allocates and frees the same tensors on every step. By default glibc hands
 // every block above 128 KiB (a batch of activations, a weight's gradient) straight back to
 // the kernel when it is freed, so the next step page-faults its way through fresh memory
-// again (a 2-epoch run of tutorial 10 spent 0.50 s in the kernel, now 0.09 s). Keep freed
+// again (a 2-epoch run of tutorial 11 spent 0.50 s in the kernel, now 0.09 s). Keep freed
 // blocks up to 32 MiB (glibc's largest setting) in the process for reuse instead, and do
 // not trim the heap's top.
 // Peak memory is unchanged; memory is simply not returned between steps.

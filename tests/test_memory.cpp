@@ -139,7 +139,7 @@ struct CourseStep {
         opt.step();
     }
 };
-// A small convolutional autoencoder (tutorial 11's layers): conv, max-pool, upsample.
+// A small convolutional autoencoder (tutorial 12's layers): conv, max-pool, upsample.
 struct ConvStep {
     hg::Rng rng{6};
     std::shared_ptr<hg::Sequential> model = hg::sequential(

@@ -32,7 +32,7 @@
 // being a saddle (Baldi & Hornik 1989, "Neural networks and principal component analysis:
 // learning from examples without local minima", Neural Networks 2(1)) — so it is computed,
 // not trained, from the eigenvectors of the images' covariance (tensor/linalg.hpp, as in
-// tutorial 10). With h = 32 it reproduces most of a real image but little noise; with
+// tutorial 11). With h = 32 it reproduces most of a real image but little noise; with
 // h >= 784 it is the identity wherever the training images vary (the full run's 10,000
 // images vary in all 784 directions), and passes noise as well as clothes. So the copy is
 // the minimum of the unconstrained loss (and, step 4, a zero-loss point of the ReLU code

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Item-based AutoRec (Sedhain et al. 2015) on MovieLens ml-100k, in PyTorch — the peer of
-hourglass's tutorial 13 for side-by-side timing and accuracy.
+hourglass's tutorial 14 for side-by-side timing and accuracy.
 
 Each movie is a vector of its users' ratings (0 = not rated): 943 -> 500 (sigmoid) -> 943
 (identity), nn.Linear layers with PyTorch's default initialisation. Loss: the squared error

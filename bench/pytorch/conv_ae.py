@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The convolutional autoencoder of tutorial 11 on Fashion-MNIST, in PyTorch — the peer of
-`11_conv_autoencoder` for side-by-side timing and accuracy (bench/compare.py, case conv_ae).
+"""The convolutional autoencoder of tutorial 12 on Fashion-MNIST, in PyTorch — the peer of
+`12_conv_autoencoder` for side-by-side timing and accuracy (bench/compare.py, case conv_ae).
 
 The Keras-blog shape: conv3x3 16 relu, pool, conv 8 relu, pool, conv 8 relu, pool (7 -> 4,
 ceil mode) -> a 4x4x8 code; conv 8 relu, up x2, conv 8 relu, up x2, conv 16 relu (no

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The 20-D variational autoencoder of tutorial 12, in PyTorch — its peer for side-by-side
+"""The 20-D variational autoencoder of tutorial 13, in PyTorch — its peer for side-by-side
 test loss and epoch time (bench/compare.py, case "vae").
 
 784-400-(20+20) encoder (ReLU hidden layer, linear heads mu and logvar), z = mu +

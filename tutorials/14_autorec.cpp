@@ -1,4 +1,4 @@
-// Tutorial 13 — AutoRec, item-based: an autoencoder over each movie's ratings.
+// Tutorial 14 — AutoRec, item-based: an autoencoder over each movie's ratings.
 //
 // Sedhain, Menon, Sanner & Xie (2015), "AutoRec: Autoencoders Meet Collaborative
 // Filtering", WWW'15 Companion, pp. 111-112. Tutorial 03 fed the autoencoder one USER at a
@@ -253,7 +253,7 @@ std::vector<float> parse_floats(const std::string& text, const std::string& flag
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("13_autorec", "AutoRec: an item-based autoencoder recommender (Sedhain et al. 2015)");
+    tut::Tutorial t("14_autorec", "AutoRec: an item-based autoencoder recommender (Sedhain et al. 2015)");
     std::int64_t user = 1;
     std::size_t top = 10, min_ratings = 20, hidden = 500;
     std::string lambdas_flag, noises_flag;

@@ -1,4 +1,4 @@
-// Tutorial 14 — the restricted Boltzmann machine, and the autoencoder/RBM question.
+// Tutorial 15 — the restricted Boltzmann machine, and the autoencoder/RBM question.
 //
 // An RBM (Smolensky 1986; Hinton 2002, "Training Products of Experts by Minimizing
 // Contrastive Divergence", Neural Computation 14(8)) is a probability model of binary
@@ -51,12 +51,12 @@
 // Then the 2006 paper: Hinton & Salakhutdinov, "Reducing the Dimensionality of Data with
 // Neural Networks", Science 313(5786). A stack of RBMs 784-1000-500-250-30 (each trained on
 // the hidden probabilities of the one below; the top one with linear, unit-variance
-// Gaussian hidden units, so the code is real-valued) is unrolled into tutorial 10's deep
+// Gaussian hidden units, so the code is real-valued) is unrolled into tutorial 11's deep
 // autoencoder: the encoder gets W and b of each RBM, the decoder Wᵀ and c. Fine-tuned with
 // backpropagation, it is compared with the same network from a random start, same epochs,
 // same optimiser, same mini-batches. Both use the paper's sigmoid units: the pretrained
 // weights are what sigmoid hidden units learned, so only a sigmoid network can use them —
-// and sigmoid units are where a random start does badly (tutorial 10; PyTorch: 17.1 per
+// and sigmoid units are where a random start does badly (tutorial 11; PyTorch: 17.1 per
 // image after 20 epochs, worse than PCA).
 //
 // Smaller than the paper (which used 60,000 images, 50 epochs of CD per layer and 200 of
@@ -69,7 +69,7 @@
 // autoencoder with the same 784-1000-784 formula, epochs and batches reaches 3.70. The
 // unrolled stack starts fine-tuning at 15.68 (random weights: 135.7; the mean image: 67.9)
 // and ends at 8.80; the same network from a random start ends at 27.32. The pretrained one
-// beats PCA-30 (12.24, tutorial 10), the random start does not. A larger learning rate does
+// beats PCA-30 (12.24, tutorial 11), the random start does not. A larger learning rate does
 // not rescue the random start (--lr 0.003: pretrained 8.26, random 32.79).
 #include <algorithm>
 #include <cmath>
@@ -257,7 +257,7 @@ struct TiedAutoencoder {
     hg::TiedLinear decoder;
 };
 
-// Tutorial 10's deep autoencoder with sigmoid units: encoder 784-1000-500-250-30 (a linear
+// Tutorial 11's deep autoencoder with sigmoid units: encoder 784-1000-500-250-30 (a linear
 // code), decoder 30-250-500-1000-784 (logits; the sigmoid is in the loss). Its Linear layers
 // are kept in two lists so that the RBMs can be copied in.
 class DeepAutoencoder : public hg::Module {
@@ -328,7 +328,7 @@ std::vector<double> fine_tune(DeepAutoencoder& model, const Tensor& x, const Ten
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("14_rbm", "The restricted Boltzmann machine, and the autoencoder/RBM question");
+    tut::Tutorial t("15_rbm", "The restricted Boltzmann machine, and the autoencoder/RBM question");
     std::size_t train_images = 0;
     int rbm_epochs = 0;
     float lr = 1e-3f, gaussian_lr = 3e-3f;
@@ -560,7 +560,7 @@ int main(int argc, char** argv) {
                 << " falling to 0), sigmoid units:\n"
                 << "  pretrained with RBMs  " << tut::fixed(pretrained_error, 2) << "\n"
                 << "  random start          " << tut::fixed(random_error, 2) << "\n"
-                << "(Hinton & Salakhutdinov 2006 on MNIST: 3.00 after pretraining; tutorial 10's SELU network\n"
+                << "(Hinton & Salakhutdinov 2006 on MNIST: 3.00 after pretraining; tutorial 11's SELU network\n"
                 << " from a random start reached 5.87 on Fashion-MNIST with all 60,000 images and 20 epochs)\n";
         t.check(pretrained_error < unrolled_error, "fine-tuning improves the unrolled stack");
         bool default_setting = t.options().epochs == 0;

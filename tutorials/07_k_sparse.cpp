@@ -1,4 +1,4 @@
-// Tutorial 06 — k-sparse autoencoders: keep the k largest hidden units, zero the rest.
+// Tutorial 07 — k-sparse autoencoders: keep the k largest hidden units, zero the rest.
 //
 // Makhzani & Frey (2014), "k-Sparse Autoencoders" (ICLR 2014, arXiv:1312.5663). The
 // encoder is linear, the decoder uses the encoder's weights transposed (tied weights),
@@ -196,7 +196,7 @@ Trained train_and_evaluate(tut::Tutorial& t, const Tensor& x_train, const Tensor
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("06_k_sparse", "k-sparse autoencoders: keep the k largest hidden units");
+    tut::Tutorial t("07_k_sparse", "k-sparse autoencoders: keep the k largest hidden units");
     Settings s;
     std::vector<std::size_t> ks;
     t.app().add_option("--hidden", s.hidden, "Hidden units H")->check(CLI::PositiveNumber);

@@ -1,4 +1,4 @@
-// Tutorial 12 — the variational autoencoder.
+// Tutorial 13 — the variational autoencoder.
 //
 // Kingma & Welling (2014), "Auto-Encoding Variational Bayes" (ICLR 2014, arXiv:1312.6114);
 // independently Rezende, Mohamed & Wierstra (2014), "Stochastic Backpropagation and
@@ -270,7 +270,7 @@ double nearest_centroid_accuracy(const Tensor& fit, const std::vector<int>& fit_
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("12_vae", "The variational autoencoder (Kingma & Welling 2014)");
+    tut::Tutorial t("13_vae", "The variational autoencoder (Kingma & Welling 2014)");
     std::string only = "both";
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;

@@ -1,4 +1,4 @@
-// Tutorial 09 — stacked autoencoders: greedy layer-wise pretraining, then fine-tuning.
+// Tutorial 10 — stacked autoencoders: greedy layer-wise pretraining, then fine-tuning.
 //
 // Bengio, Lamblin, Popovici & Larochelle (2007), "Greedy Layer-Wise Training of Deep
 // Networks" (NIPS 19), and Vincent, Larochelle, Lajoie, Bengio & Manzagol (2010), "Stacked
@@ -172,7 +172,7 @@ double linear_probe(const Tensor& features, const std::vector<int>& labels, cons
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("09_stacked", "Stacked autoencoders: greedy layer-wise pretraining, then fine-tuning");
+    tut::Tutorial t("10_stacked", "Stacked autoencoders: greedy layer-wise pretraining, then fine-tuning");
     Settings s;
     int pretrain_epochs = 0;
     t.app().add_option("--labels", s.labels, "Labelled training images for the classifiers (default 1000; --quick 500)")

@@ -1,4 +1,4 @@
-// Tutorial 10 — deep autoencoders against PCA at the same code size.
+// Tutorial 11 — deep autoencoders against PCA at the same code size.
 //
 // Hinton & Salakhutdinov (2006), "Reducing the Dimensionality of Data with Neural
 // Networks", Science 313(5786):504-507. A deep autoencoder 784-1000-500-250-30, with a
@@ -16,7 +16,7 @@
 // symmetric eigen-solver (tensor/linalg.hpp: Householder tridiagonalisation + implicit QR).
 //
 // The deep autoencoder is a NON-linear code of the same size. The paper's sigmoid layers
-// could only be trained after RBM pretraining (tutorial 09 shows greedy pretraining with
+// could only be trained after RBM pretraining (tutorial 10 shows greedy pretraining with
 // autoencoders); with SELU units (Klambauer et al. 2017, "Self-Normalizing Neural
 // Networks") and Adam it trains directly from a random start. The output is a sigmoid
 // trained with cross-entropy (bce_with_logits), as in the paper; the learning rate falls
@@ -121,7 +121,7 @@ public:
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("10_deep", "Deep autoencoders against PCA (Hinton & Salakhutdinov 2006)");
+    tut::Tutorial t("11_deep", "Deep autoencoders against PCA (Hinton & Salakhutdinov 2006)");
     std::string activation = "selu";
     std::size_t code = 30, train_images = 0, batch = 0;
     float lr = 1e-3f;

@@ -1,4 +1,4 @@
-// Tutorial 05 — sparse autoencoders: most hidden units should be silent for any one input.
+// Tutorial 06 — sparse autoencoders: most hidden units should be silent for any one input.
 //
 // Tutorial 04 ended with a wide hidden layer that, left alone, drifts towards copying its
 // input. A sparse autoencoder keeps the hidden layer (even a wide one) but asks that, for
@@ -209,7 +209,7 @@ void print_table(tut::Tutorial& t, const std::vector<std::string>& names, const 
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("05_sparse", "Sparse autoencoders: L1 activity and KL sparsity");
+    tut::Tutorial t("06_sparse", "Sparse autoencoders: L1 activity and KL sparsity");
     std::size_t hidden = 196, wide = 1000;
     float lambda = 0.1f, beta = 3.0f, rho = 0.05f, decay = 3e-3f;
     t.app().add_option("--hidden", hidden, "Hidden units of the plain, L1 and KL autoencoders")->check(CLI::PositiveNumber);

@@ -1,4 +1,4 @@
-// Tutorial 07 — denoising autoencoders: corrupt the input, rebuild the clean image.
+// Tutorial 08 — denoising autoencoders: corrupt the input, rebuild the clean image.
 //
 // Vincent, Larochelle, Bengio & Manzagol (2008), "Extracting and Composing Robust Features
 // with Denoising Autoencoders" (ICML 2008). An autoencoder with as many or more hidden units
@@ -137,7 +137,7 @@ double mse(const Tensor& a, const Tensor& b) { return hg::mean(hg::square(a - b)
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("07_denoising", "Denoising autoencoders: corrupt the input, rebuild the clean image");
+    tut::Tutorial t("08_denoising", "Denoising autoencoders: corrupt the input, rebuild the clean image");
     Settings s;
     float masking = 0.4f, sigma = 0.4f, salt_pepper = 0.2f;
     t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);

@@ -1,7 +1,7 @@
-// Tutorial 08 — contractive autoencoders: penalise the Jacobian of the encoder.
+// Tutorial 09 — contractive autoencoders: penalise the Jacobian of the encoder.
 //
 // Rifai, Vincent, Muller, Glorot & Bengio (2011), "Contractive Auto-Encoders: Explicit
-// Invariance During Feature Extraction" (ICML 2011). A denoising autoencoder (tutorial 07)
+// Invariance During Feature Extraction" (ICML 2011). A denoising autoencoder (tutorial 08)
 // makes its reconstruction robust to noise by training on noisy inputs; a contractive
 // autoencoder (CAE) asks for robustness of the CODE directly: small moves of x should move
 // h = f(x) little. The sensitivity of h to x is the Jacobian J_f(x) (H x D), and the CAE adds
@@ -204,7 +204,7 @@ std::vector<std::size_t> nearest_other(const Tensor& x) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("08_contractive", "Contractive autoencoders: penalise the encoder's Jacobian");
+    tut::Tutorial t("09_contractive", "Contractive autoencoders: penalise the encoder's Jacobian");
     Settings s;
     float perturbation = 0.5f;
     t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);

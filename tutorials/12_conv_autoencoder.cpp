@@ -1,4 +1,4 @@
-// Tutorial 11 — a convolutional autoencoder, against a fully connected one of the same code size.
+// Tutorial 12 — a convolutional autoencoder, against a fully connected one of the same code size.
 //
 // A fully connected layer gives every hidden unit its own weight for every pixel; it does
 // not know that the pixels lie on a grid. A convolution does: one small kernel slides over
@@ -173,7 +173,7 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("11_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
+    tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
     t.app().add_option("--train-images", train_images, "Training images (default 30000, half the training set, to keep the run to minutes; --quick 3000)")
