@@ -54,5 +54,11 @@ inline DataError file_error(const std::string& file, const std::string& what) {
     return DataError(file + ": " + what);
 }
 
+// Throws file_error unless path names a regular file (after following links): a folder,
+// a FIFO, a socket or a device is refused before it is opened, since opening a FIFO blocks
+// until something writes to it and reading a folder gives nonsense. Missing files pass,
+// for the caller's open to report with its own reason.
+void require_regular_file(const std::string& path, const char* expected);
+
 }  // namespace data
 }  // namespace hg

@@ -16,7 +16,7 @@ namespace {
 class IdxFile {
 public:
     explicit IdxFile(std::string path) : path_(std::move(path)) {
-        if (std::filesystem::is_directory(path_)) throw file_error(path_, "is a folder, expected an IDX file");
+        require_regular_file(path_, "an IDX file");
         errno = 0;
         file_ = gzopen(path_.c_str(), "rb");
         if (!file_)
@@ -138,6 +138,10 @@ void check_no_trailing_bytes(IdxFile& f, std::size_t count, const char* kind) {
                              std::to_string(count) + " " + kind + ", but the file is longer");
 }
 
+// The most pixels read into one tensor: 2^28 floats, 1 GiB (Fashion-MNIST's 60,000 training
+// images are 47 Mi pixels).
+constexpr std::size_t kMaxPixels = std::size_t{1} << 28;
+
 Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& rows, std::size_t& cols) {
     IdxFile f(path);
     const IdxHeader h = read_header(f, 3, "images");
@@ -145,6 +149,14 @@ Tensor read_images(const std::string& path, std::size_t max_count, std::size_t& 
     cols = h.dims[2];
     const std::size_t count = max_count > 0 ? std::min(max_count, h.dims[0]) : h.dims[0];
     const std::size_t pixels = rows * cols;
+    // A header may promise more than memory holds: 100 images of 4096 x 4096 fit in a
+    // 1.6 MB .gz of zeros and would take 6.7 GB as floats. Refuse before reading.
+    if (count > kMaxPixels / pixels)
+        throw byte_error(path, 4,
+                         "the header promises " + std::to_string(count) + " images of " + std::to_string(rows) + " x " +
+                             std::to_string(cols) + " (" + std::to_string(count * pixels / (1u << 20)) +
+                             " Mi pixels), more than one tensor holds here (" + std::to_string(kMaxPixels >> 20) +
+                             " Mi pixels, 1 GiB of floats); read fewer with max_count");
     // The pixels grow as they arrive: a damaged header may promise far more images than the
     // file holds (2^31 of 4096 x 4096), and must not make us allocate that before the read
     // fails (found by fuzz/fuzz_idx.cpp).

@@ -64,15 +64,15 @@ MovieLensFormat detect(const std::string& path, std::size_t line_no, std::string
 
 std::int64_t parse_id(const std::string& path, std::size_t line_no, std::string_view field, const char* what) {
     std::int64_t id;
-    if (!text::parse_int(text::trim(field), id)) throw line_error(path, line_no, std::string("non-numeric ") + what, field);
+    if (!text::parse_int(text::trim(field), id))
+        throw line_error(path, line_no, std::string(text::number_problem(text::trim(field), true)) + " " + what, field);
     if (id <= 0)
         throw line_error(path, line_no, std::string("non-positive ") + what + ": MovieLens ids start at 1", field);
     return id;
 }
 
 RawFile read_raw(const std::string& path, MovieLensFormat format) {
-    if (std::filesystem::is_directory(path)) throw file_error(path, "is a folder, expected a ratings file");
-    const std::string content = text::read_file(path);
+    const std::string content = text::read_file(path, "a ratings file");
     if (content.empty()) throw file_error(path, "the file is empty (0 bytes): expected MovieLens ratings");
 
     RawFile raw;
@@ -104,14 +104,16 @@ RawFile read_raw(const std::string& path, MovieLensFormat format) {
         r.line = n;
         r.user = parse_id(path, n, fields[0], "user id");
         r.item = parse_id(path, n, fields[1], "item id");
-        if (!text::parse_float(text::trim(fields[2]), r.rating)) throw line_error(path, n, "non-numeric rating", fields[2]);
+        if (!text::parse_float(text::trim(fields[2]), r.rating))
+            throw line_error(path, n, std::string(text::number_problem(text::trim(fields[2]), false)) + " rating", fields[2]);
         const RatingScale scale = scale_of(raw.format);
         if (!scale.contains(r.rating))
             throw line_error(path, n,
                              "rating outside the format's range: " + format_name(raw.format) + " ratings are " +
                                  scale.str(),
                              fields[2]);
-        if (!text::parse_int(text::trim(fields[3]), r.timestamp)) throw line_error(path, n, "non-numeric timestamp", fields[3]);
+        if (!text::parse_int(text::trim(fields[3]), r.timestamp))
+            throw line_error(path, n, std::string(text::number_problem(text::trim(fields[3]), true)) + " timestamp", fields[3]);
         raw.rows.push_back(r);
     }
     raw.lines_read = lines.number();

@@ -28,7 +28,8 @@ MoviesFormat detect(const std::string& path, std::size_t line_no, std::string_vi
 
 std::int64_t parse_movie_id(const std::string& path, std::size_t line_no, std::string_view field) {
     std::int64_t id;
-    if (!text::parse_int(text::trim(field), id)) throw line_error(path, line_no, "non-numeric movie id", field);
+    if (!text::parse_int(text::trim(field), id))
+        throw line_error(path, line_no, std::string(text::number_problem(text::trim(field), true)) + " movie id", field);
     if (id <= 0) throw line_error(path, line_no, "non-positive movie id: MovieLens ids start at 1", field);
     return id;
 }
@@ -42,7 +43,7 @@ std::vector<std::string> split_genres(std::string_view field) {
 
 // u.genre: "name|index" per line; the names in index order.
 std::vector<std::string> read_genre_names(const std::string& path) {
-    const std::string content = text::read_file(path);
+    const std::string content = text::read_file(path, "the genre list u.genre");
     std::vector<std::string> names;
     text::LineCursor lines(content);
     for (std::string_view line; lines.next(line);) {
@@ -105,7 +106,7 @@ std::string MovieCatalog::title(std::int64_t id) const {
 
 MovieCatalog load_movies(const std::string& path) {
     const std::string file = std::filesystem::is_directory(path) ? find_movies_file(path) : path;
-    const std::string content = text::read_file(file);
+    const std::string content = text::read_file(file, "a movies file");
     if (content.empty()) throw file_error(file, "the file is empty (0 bytes): expected MovieLens movies");
 
     std::vector<std::string> genre_names = movielens_100k_genres();

@@ -6,11 +6,30 @@
 #include <cstring>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include "data/error.hpp"
+
+namespace hg::data {
+
+void require_regular_file(const std::string& path, const char* expected) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return;  // missing or unreadable: the open says why
+    if (S_ISREG(st.st_mode)) return;
+    const char* kind = S_ISDIR(st.st_mode)    ? "a folder"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                     : "not a regular file";
+    throw file_error(path, std::string("is ") + kind + ", expected " + expected);
+}
+
+}  // namespace hg::data
 
 namespace hg::data::text {
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, const char* what) {
+    require_regular_file(path, what);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw file_error(path, std::string("cannot open the file: ") + std::strerror(errno));
     const std::streamoff size = in.tellg();
@@ -22,6 +41,7 @@ std::string read_file(const std::string& path) {
 }
 
 bool LineCursor::next(std::string_view& line) {
+    if (pos_ == 0 && text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte-order mark
     if (pos_ >= text_.size()) return false;
     std::size_t end = text_.find('\n', pos_);
     if (end == std::string_view::npos) end = text_.size();
@@ -54,6 +74,20 @@ bool parse_float(std::string_view s, float& out) {
     if (*first == '+') ++first;
     const auto [ptr, ec] = std::from_chars(first, s.data() + s.size(), out, std::chars_format::general);
     return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+const char* number_problem(std::string_view s, bool integer) {
+    const char* first = s.data();
+    if (!s.empty() && *first == '+') ++first;
+    std::errc ec;
+    if (integer) {
+        std::int64_t i;
+        ec = std::from_chars(first, s.data() + s.size(), i).ec;
+    } else {
+        float f;
+        ec = std::from_chars(first, s.data() + s.size(), f, std::chars_format::general).ec;
+    }
+    return ec == std::errc::result_out_of_range ? "out-of-range" : "non-numeric";
 }
 
 std::vector<std::string_view> split(std::string_view line, std::string_view sep) {

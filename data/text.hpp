@@ -11,11 +11,13 @@
 
 namespace hg::data::text {
 
-// The whole file as bytes. Throws DataError "<path>: cannot open the file: <reason>".
-std::string read_file(const std::string& path);
+// The whole file as bytes. Throws DataError "<path>: cannot open the file: <reason>", or
+// "<path>: is a folder, expected <what>" for anything but a regular file.
+std::string read_file(const std::string& path, const char* what = "a text file");
 
 // Walks the lines of a text held in memory; line numbers start at 1. A final line without
-// a newline counts; "\r\n" endings lose their '\r'.
+// a newline counts; "\r\n" endings lose their '\r'; a UTF-8 byte-order mark at the start of
+// the text (as some editors save CSV files) is skipped.
 //
 //   LineCursor lines(content);
 //   for (std::string_view line; lines.next(line);) use(lines.number(), line);
@@ -39,6 +41,9 @@ bool is_blank(std::string_view s);
 // characters); floats must be finite. Return false otherwise.
 bool parse_int(std::string_view s, std::int64_t& out);
 bool parse_float(std::string_view s, float& out);
+// Why a field failed parse_int / parse_float, for the error message: "non-numeric", or
+// "out-of-range" for a number too large for the type (1e40 as a float).
+const char* number_problem(std::string_view s, bool integer);
 
 // Fields separated by `sep` (a character or a string like "::"), kept as they are.
 std::vector<std::string_view> split(std::string_view line, std::string_view sep);

@@ -191,3 +191,17 @@ TEST_CASE("idx: Fashion-MNIST from Debian's dataset-fashion-mnist, 60000 + 10000
     CHECK(hg::allclose(first.images, test.images.slice_rows(0, 100), 0, 0));
     CHECK(std::vector<int>(test.labels.begin(), test.labels.begin() + 100) == first.labels);
 }
+
+TEST_CASE("idx bad input: a header promising more pixels than one tensor holds is refused before reading") {
+    TempDir dir("idx_huge");
+    // 100 images of 4096 x 4096: 1.6 Gi pixels, 6.7 GB as floats (a .gz of zeros this size is 1.6 MB).
+    const std::string path = dir.write("huge-images-idx3-ubyte", be32(0x00000803) + be32(100) + be32(4096) + be32(4096));
+    CHECK(data_error_of([&] { load_idx_images(path); }) ==
+          path + ": byte 4: the header promises 100 images of 4096 x 4096 (1600 Mi pixels), more than one tensor holds "
+                 "here (256 Mi pixels, 1 GiB of floats); read fewer with max_count");
+    // Asking for fewer is fine until the data runs out.
+    CHECK(data_error_of([&] { load_idx_images(path, 2); }).find("truncated payload") != std::string::npos);
+    // A folder or a FIFO is refused by name.
+    std::filesystem::create_directories(dir.file("folder"));
+    CHECK(data_error_of([&] { load_idx_images(dir.file("folder")); }) == dir.file("folder") + ": is a folder, expected an IDX file");
+}

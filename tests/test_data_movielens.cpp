@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+
+#include <sys/stat.h>
 
 #include "data/baselines.hpp"
 #include "data/movielens.hpp"
@@ -357,4 +360,38 @@ TEST_CASE("movies bad input: columns, flags, ids, quoting, duplicates, missing a
           dir.file("none.csv") + ": cannot open the file: No such file or directory");
     const std::string empty = dir.write("g.csv", "");
     CHECK(data_error_of([&] { load_movies(empty); }) == empty + ": the file is empty (0 bytes): expected MovieLens movies");
+}
+
+TEST_CASE("data bad input: a folder, a FIFO or a device is refused by name, before it is opened") {
+    TempDir dir("ml_not_regular");
+    // A FIFO would block the reader forever if it were opened: the check comes first.
+    const std::string fifo = dir.file("u1.base");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(data_error_of([&] { load_movielens(fifo); }) == fifo + ": is a FIFO (named pipe), expected a ratings file");
+    CHECK(data_error_of([&] { load_movielens("/dev/null"); }) == "/dev/null: is a device, expected a ratings file");
+    // u.item and u.genre that are folders.
+    std::filesystem::create_directories(dir.file("a/u.item"));
+    CHECK(data_error_of([&] { load_movies(dir.file("a")); }) == dir.file("a/u.item") + ": is a folder, expected a movies file");
+    dir.write("b/u.item", "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n");
+    std::filesystem::create_directories(dir.file("b/u.genre"));
+    CHECK(data_error_of([&] { load_movies(dir.file("b/u.item")); }) ==
+          dir.file("b/u.genre") + ": is a folder, expected the genre list u.genre");
+    const std::string genre_fifo = dir.file("c/u.genre");
+    dir.write("c/u.item", "1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n");
+    REQUIRE(::mkfifo(genre_fifo.c_str(), 0600) == 0);
+    CHECK(data_error_of([&] { load_movies(dir.file("c/u.item")); }) ==
+          genre_fifo + ": is a FIFO (named pipe), expected the genre list u.genre");
+}
+
+TEST_CASE("data: a UTF-8 byte-order mark is skipped; numbers too large are called out of range") {
+    TempDir dir("ml_bom_range");
+    const std::string bom = dir.write("bom.csv", "\xEF\xBB\xBFuserId,movieId,rating,timestamp\n1,2,3.5,4\n");
+    CHECK(load_movielens(bom).size() == 1);
+    const std::string bom_tab = dir.write("bom.data", "\xEF\xBB\xBF" "1\t2\t3\t4\n");
+    CHECK(load_movielens(bom_tab).size() == 1);
+    const std::string huge = dir.write("huge.csv", "1,2,1e40,4\n");
+    CHECK(data_error_of([&] { load_movielens(huge); }) == huge + ":1: out-of-range rating (got '1e40')");
+    const std::string long_id = dir.write("long.data", "99999999999999999999\t2\t3\t4\n");
+    CHECK(data_error_of([&] { load_movielens(long_id); }) ==
+          long_id + ":1: out-of-range user id (got '99999999999999999999')");
 }
