@@ -12,6 +12,7 @@ namespace hg {
 namespace {
 
 const char* const kFormat = "hourglass-checkpoint-1";
+constexpr std::size_t kMaxEpoch = 2147483647;  // INT_MAX
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
     throw SafetensorsError("checkpoint '" + path + "': " + what);
@@ -48,9 +49,13 @@ std::size_t parse_epoch(const std::string& path, const std::map<std::string, std
         fail(path, "not a checkpoint (its metadata has no \"format\": \"" + std::string(kFormat) +
                        "\"; a model saved with hg::save loads with hg::load)");
     const auto e = meta.find("epoch");
-    if (e == meta.end() || e->second.empty() || e->second.find_first_not_of("0123456789") != std::string::npos ||
-        e->second.size() > 18)
-        fail(path, "the epoch is missing or not a count");
+    if (e == meta.end()) fail(path, "the epoch is missing");
+    if (e->second.empty() || e->second.find_first_not_of("0123456789") != std::string::npos)
+        fail(path, "the epoch is not a count (got \"" + e->second.substr(0, 40) + "\")");
+    // An epoch count fits an int everywhere it is used; a larger one is a damaged file.
+    if (e->second.size() > 10 || std::stoull(e->second) > kMaxEpoch)
+        fail(path, "the epoch " + e->second.substr(0, 40) + " is larger than any run makes (at most " +
+                       std::to_string(kMaxEpoch) + ")");
     return std::stoull(e->second);
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -122,41 +123,74 @@ struct Entry {
     std::uint64_t begin = 0, end = 0;
 };
 
+// A header is a flat object of small objects: nothing in it nests deeper than 3. Nesting is
+// limited before parsing, so that a hostile file (100,000 brackets deep) cannot exhaust the
+// stack in the JSON library's recursive printing or destruction.
+constexpr int kMaxDepth = 64;
+
+// The deepest nesting of [ and { in JSON text, outside strings.
+int json_depth(std::string_view text) {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+            if (deepest > kMaxDepth) return deepest;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+// A JSON value for an error message: at most 80 characters of it.
+std::string excerpt(const nlohmann::json& v) {
+    std::string text = v.dump();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return text;
+}
+
 std::uint64_t unsigned_int(const std::string& path, const nlohmann::json& v, const std::string& what) {
     if (!v.is_number_unsigned()) {
         const std::string why = v.is_number_integer() ? "is negative"
                                 : v.is_number()       ? "is not a whole number"
                                                       : "is not a number";
-        fail(path, what + " " + why + " (" + v.dump() + ")");
+        fail(path, what + " " + why + " (" + excerpt(v) + ")");
     }
     return v.get<std::uint64_t>();
 }
 
 Entry parse_entry(const std::string& path, const std::string& name, const nlohmann::json& e, std::uint64_t data_size) {
     const std::string who = "tensor '" + name + "'";
-    if (!e.is_object()) fail(path, who + ": the header entry is not a JSON object: " + e.dump());
+    if (!e.is_object()) fail(path, who + ": the header entry is not a JSON object: " + excerpt(e));
     for (const char* key : {"dtype", "shape", "data_offsets"})
         if (!e.contains(key)) fail(path, who + ": the header entry has no \"" + key + "\"");
 
     const nlohmann::json& dtype = e["dtype"];
-    if (!dtype.is_string()) fail(path, who + ": dtype is not a string: " + dtype.dump());
+    if (!dtype.is_string()) fail(path, who + ": dtype is not a string: " + excerpt(dtype));
     if (dtype.get<std::string>() != "F32")
         fail(path, who + " has dtype " + dtype.get<std::string>() +
                        "; hourglass reads F32 (float32) only. Convert before saving, e.g. in PyTorch "
                        "{k: v.float() for k, v in state_dict.items()}");
 
     const nlohmann::json& shape = e["shape"];
-    if (!shape.is_array()) fail(path, who + ": shape is not a list: " + shape.dump());
+    if (!shape.is_array()) fail(path, who + ": shape is not a list: " + excerpt(shape));
     if (shape.size() > Shape::max_rank)
-        fail(path, who + " has " + std::to_string(shape.size()) + " dimensions " + shape.dump() +
+        fail(path, who + " has " + std::to_string(shape.size()) + " dimensions " + excerpt(shape) +
                        "; hourglass tensors have at most " + std::to_string(Shape::max_rank));
     Entry out;
     out.name = name;
     std::vector<std::size_t> dims;
     std::uint64_t numel = 1;
     for (const auto& d : shape) {
-        const std::uint64_t n = unsigned_int(path, d, who + ": a dimension of shape " + shape.dump());
-        if (n != 0 && numel > UINT64_MAX / 8 / n) fail(path, who + ": shape " + shape.dump() + " is impossibly large");
+        const std::uint64_t n = unsigned_int(path, d, who + ": a dimension of shape " + excerpt(shape));
+        if (n != 0 && numel > UINT64_MAX / 8 / n) fail(path, who + ": shape " + excerpt(shape) + " is impossibly large");
         numel *= n;
         dims.push_back(static_cast<std::size_t>(n));
     }
@@ -164,16 +198,16 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
 
     const nlohmann::json& offsets = e["data_offsets"];
     if (!offsets.is_array() || offsets.size() != 2)
-        fail(path, who + ": data_offsets must be a list [begin, end], got " + offsets.dump());
+        fail(path, who + ": data_offsets must be a list [begin, end], got " + excerpt(offsets));
     out.begin = unsigned_int(path, offsets[0], who + ": data_offsets begin");
     out.end = unsigned_int(path, offsets[1], who + ": data_offsets end");
-    if (out.begin > out.end) fail(path, who + ": data_offsets " + offsets.dump() + " end before they begin");
+    if (out.begin > out.end) fail(path, who + ": data_offsets " + excerpt(offsets) + " end before they begin");
     if (out.end > data_size)
-        fail(path, who + ": data_offsets " + offsets.dump() + " reach past the end of the data section, which is " +
+        fail(path, who + ": data_offsets " + excerpt(offsets) + " reach past the end of the data section, which is " +
                        std::to_string(data_size) + " bytes (the file is truncated or the header is wrong)");
     if (out.end - out.begin != numel * sizeof(float))
-        fail(path, who + ": shape " + shape.dump() + " in F32 needs " + std::to_string(numel * sizeof(float)) +
-                       " bytes but data_offsets " + offsets.dump() + " span " + std::to_string(out.end - out.begin));
+        fail(path, who + ": shape " + excerpt(shape) + " in F32 needs " + std::to_string(numel * sizeof(float)) +
+                       " bytes but data_offsets " + excerpt(offsets) + " span " + std::to_string(out.end - out.begin));
     return out;
 }
 
@@ -211,6 +245,10 @@ SafetensorsFile read_safetensors(const std::string& path) {
     const std::uint64_t data_start = 8 + n, data_size = size - data_start;
 
     // 2. The JSON (a key seen twice at the top level is an error, not silently overwritten).
+    const std::string_view header_text(bytes.data() + 8, n);
+    if (json_depth(header_text) > kMaxDepth)
+        fail(path, "the header nests more than " + std::to_string(kMaxDepth) +
+                       " levels of [ or {: not a safetensors header (which nests 3 deep)");
     std::set<std::string> keys;
     std::string duplicate;
     nlohmann::json header;
@@ -225,7 +263,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large (found by fuzz/)
         fail(path, std::string("the header is not valid JSON: ") + e.what());
     }
-    if (!header.is_object()) fail(path, "the header is JSON but not an object {...}: " + header.dump().substr(0, 80));
+    if (!header.is_object()) fail(path, "the header is JSON but not an object {...}: " + excerpt(header));
     if (!duplicate.empty()) fail(path, "the header names '" + duplicate + "' twice");
 
     // 3. Every entry: dtype, shape, offsets inside the data and consistent with the shape.
@@ -234,9 +272,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
     try {
         for (const auto& [name, e] : header.items()) {
             if (name == "__metadata__") {
-                if (!e.is_object()) fail(path, "__metadata__ must be an object of strings, got " + e.dump());
+                if (!e.is_object()) fail(path, "__metadata__ must be an object of strings, got " + excerpt(e));
                 for (const auto& [k, v] : e.items())
-                    if (!v.is_string()) fail(path, "__metadata__ entry '" + k + "' must be a string, got " + v.dump());
+                    if (!v.is_string()) fail(path, "__metadata__ entry '" + k + "' must be a string, got " + excerpt(v));
                     else out.metadata[k] = v.get<std::string>();
                 continue;
             }

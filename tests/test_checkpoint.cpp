@@ -220,3 +220,21 @@ TEST_CASE("tutorial 03: the corrected recipe, killed during early stopping and r
         CHECK(resumed.result.at(key) == straight.result.at(key));
     }
 }
+
+TEST_CASE("checkpoint: an epoch beyond an int is refused, not wrapped") {
+    hg::test::TempDir dir("checkpoint_epoch");
+    const std::string path = dir.file("big.safetensors");
+    for (const char* epoch : {"2147483648", "4294967296", "99999999999999999999"}) {
+        hg::save_safetensors(path, {}, {{"format", "hourglass-checkpoint-1"}, {"epoch", epoch}});
+        std::string message;
+        try {
+            hg::checkpoint_info(path);
+        } catch (const hg::SafetensorsError& e) {
+            message = e.what();
+        }
+        CAPTURE(epoch);
+        CHECK(message.find("is larger than any run makes (at most 2147483647)") != std::string::npos);
+    }
+    hg::save_safetensors(path, {}, {{"format", "hourglass-checkpoint-1"}, {"epoch", "2147483647"}});
+    CHECK(hg::checkpoint_info(path).first == 2147483647u);
+}

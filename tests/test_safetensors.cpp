@@ -295,3 +295,22 @@ TEST_CASE("module buffers: saved and loaded with the model, never trained") {
     hg::save(plain, dir.file("plain.safetensors"));
     CHECK_THROWS_AS(hg::load(b, dir.file("plain.safetensors")), hg::SafetensorsError);
 }
+
+TEST_CASE("safetensors: a header nested 100,000 deep is refused before parsing, without exhausting the stack") {
+    TempDir dir;
+    const std::string path = dir.file("deep.safetensors");
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    write_bytes(path, raw_file(deep, 0));
+    auto model = small_model(5);
+    std::string message;
+    try {
+        hg::load(*model, path);
+    } catch (const hg::SafetensorsError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("the header nests more than 64 levels of [ or {") != std::string::npos);
+    CHECK(message.size() < 300);  // the header itself is never printed whole
+    // Brackets inside strings are text, not nesting.
+    write_bytes(path, raw_file(R"({"__metadata__":{"note":")" + std::string(1000, '[') + R"("}})", 0));
+    CHECK(hg::read_safetensors(path).metadata.at("note") == std::string(1000, '['));
+}
