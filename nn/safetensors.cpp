@@ -34,20 +34,29 @@ std::string range(std::uint64_t begin, std::uint64_t end) {
 
 // ---------------------------------------------------------------- writing
 
-// A writer killed mid-save leaves "<path>.tmp<pid>" behind. Remove those of processes that
-// no longer exist, so that killed runs do not pile up temporary files.
+// The temporary file a save writes before renaming it into place: ".<name>.hg-partial-<pid>"
+// beside the target. The marker and the writer's pid make it recognisably hourglass's own.
+std::filesystem::path temporary_for(const std::filesystem::path& target, long pid) {
+    return target.parent_path() / ("." + target.filename().string() + ".hg-partial-" + std::to_string(pid));
+}
+
+// A writer killed mid-save leaves its temporary behind. Remove those of hourglass writers
+// that no longer run, so that killed runs do not pile up files; nothing else is touched
+// (a file of the user's own called "<name>.tmp123" stays).
 void remove_stale_temporaries(const std::string& path) {
     const std::filesystem::path target(path);
     const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-    const std::string prefix = target.filename().string() + ".tmp";
+    const std::string prefix = temporary_for(target.filename(), 0).filename().string();
+    const std::string stem = prefix.substr(0, prefix.size() - 1);  // without the pid "0"
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
-        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-        const std::string digits = name.substr(prefix.size());
+        if (name.size() <= stem.size() || name.compare(0, stem.size(), stem) != 0) continue;
+        const std::string digits = name.substr(stem.size());
         if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
         const pid_t pid = static_cast<pid_t>(std::stol(digits));
-        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH && entry.is_regular_file(ec))
+            std::filesystem::remove(entry.path(), ec);
     }
 }
 
@@ -84,7 +93,7 @@ void write_file(const std::string& path, const std::vector<Item>& items, const s
     // Write a temporary file next to the target, flush it to disk, then rename it into
     // place: a reader sees either the old file or the whole new one, never a half file.
     remove_stale_temporaries(path);
-    const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+    const std::string tmp = temporary_for(path, ::getpid()).string();
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) fail(path, "cannot open '" + tmp + "' for writing: " + std::strerror(errno));
     bool ok = std::fwrite(length, 1, 8, f) == 8 && std::fwrite(text.data(), 1, text.size(), f) == text.size();

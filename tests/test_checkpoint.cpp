@@ -174,7 +174,7 @@ TEST_CASE("checkpoint: SIGKILL at random moments of a save never damages the pre
         // At most the killed writer's own temporary file is left over.
         std::size_t temporaries = 0;
         for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
-            temporaries += entry.path().filename().string().find(".tmp") != std::string::npos;
+            temporaries += entry.path().filename().string().find(".hg-partial-") != std::string::npos;
         max_temporaries = std::max(max_temporaries, temporaries);
         REQUIRE(temporaries <= 1);
     }

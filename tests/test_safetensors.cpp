@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "nn/nn.hpp"
 #include "temp_dir.hpp"
 
@@ -313,4 +316,21 @@ TEST_CASE("safetensors: a header nested 100,000 deep is refused before parsing, 
     // Brackets inside strings are text, not nesting.
     write_bytes(path, raw_file(R"({"__metadata__":{"note":")" + std::string(1000, '[') + R"("}})", 0));
     CHECK(hg::read_safetensors(path).metadata.at("note") == std::string(1000, '['));
+}
+
+TEST_CASE("safetensors: a save removes only the temporaries of dead hourglass writers, never the user's files") {
+    TempDir dir;
+    const std::string path = dir.file("corrected.safetensors");
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    REQUIRE(child > 0);
+    ::waitpid(child, nullptr, 0);  // a pid that no longer runs
+    const std::string stale = dir.file(".corrected.safetensors.hg-partial-" + std::to_string(child));
+    const std::string users = dir.file("corrected.safetensors.tmp" + std::to_string(child));
+    write_bytes(stale, "half a file");
+    write_bytes(users, "the user's own file");
+    hg::save(*small_model(1), path);
+    CHECK_FALSE(std::filesystem::exists(stale));
+    CHECK(std::filesystem::exists(users));
+    CHECK(std::filesystem::exists(path));
 }
