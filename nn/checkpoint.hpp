@@ -20,7 +20,7 @@
 // over the old checkpoint and fsyncs the folder (so the rename itself survives a power
 // cut). A process killed at any moment leaves the previous checkpoint intact and the new
 // one either complete or absent; a killed save can leave its temporary file behind
-// ("<path>.tmp<pid>"), which the next save() removes. tests/test_checkpoint.cpp kills
+// (".<name>.hg-partial-<pid>" beside it), which the next save() removes. tests/test_checkpoint.cpp kills
 // writers with SIGKILL at random points to show it.
 //
 // Layout in the file: tensors "model/<name>", "grad/<name>" and "optimizer/<key>"; metadata "epoch",
