@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -363,6 +364,16 @@ void load(Module& model, const std::string& path) {
         if (!mismatched.empty()) what += " shape mismatch: " + list(mismatched) + ";";
         what.back() = '.';
         fail(path, what + " Nothing was loaded.");
+    }
+    // A model with a NaN or an infinite weight predicts NaN everywhere: refuse it here, where
+    // the file can still be named, rather than let it recommend "nan".
+    for (const auto& [name, t] : file) {
+        const float* v = t.data();
+        for (std::size_t k = 0; k < t.numel(); ++k)
+            if (!std::isfinite(v[k]))
+                fail(path, "tensor '" + name + "' holds " + (std::isnan(v[k]) ? "NaN" : v[k] > 0 ? "+Inf" : "-Inf") + " at flat index " + std::to_string(k) +
+                               ": a model with NaN or infinite weights cannot predict (was it saved from a run that "
+                               "diverged?). Nothing was loaded.");
     }
     for (auto& [p, t] : plan) std::memcpy(p.value().data(), t->data(), t->numel() * sizeof(float));
 }

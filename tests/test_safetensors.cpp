@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -333,4 +334,26 @@ TEST_CASE("safetensors: a save removes only the temporaries of dead hourglass wr
     CHECK_FALSE(std::filesystem::exists(stale));
     CHECK(std::filesystem::exists(users));
     CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("safetensors: a model file holding NaN or Inf is refused on load, naming the tensor and the index") {
+    TempDir dir;
+    const std::string path = dir.file("diverged.safetensors");
+    auto saved = small_model(3);
+    saved->parameters()[1].value()[2] = std::numeric_limits<float>::quiet_NaN();
+    hg::save(*saved, path);
+    auto model = small_model(4);
+    const auto before = snapshot(*model);
+    std::string message;
+    try {
+        hg::load(*model, path);
+    } catch (const hg::SafetensorsError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("tensor '0.bias' holds NaN at flat index 2") != std::string::npos);
+    CHECK(snapshot(*model) == before);  // nothing was loaded
+    saved->parameters()[1].value()[2] = -std::numeric_limits<float>::infinity();
+    hg::save(*saved, path);
+    CHECK_THROWS_WITH_AS(hg::load(*model, path), doctest::Contains("tensor '0.bias' holds -Inf at flat index 2"),
+                         hg::SafetensorsError);
 }
