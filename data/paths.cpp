@@ -39,14 +39,21 @@ struct Search {
 };
 
 DataFolder find(const std::string& data_flag, const std::string& name, const std::function<bool(const fs::path&)>& holds,
-                const std::string& system_dir) {
+                const std::string& system_dir, bool env_must_hold) {
     Search s{holds, {}};
     if (!data_flag.empty()) {
         if (s.try_dir(fs::path(data_flag) / name, "--data") || s.try_dir(fs::path(data_flag), "--data")) return s.result;
         throw file_error(data_flag, "--data names a folder without " + name + ": looked in " + s.result.searched);
     }
     if (const char* env = std::getenv("HG_DATA"); env && *env) {
+        std::error_code ec;
+        if (!fs::is_directory(env, ec))
+            throw file_error(env, "HG_DATA names no folder: set it to a folder holding " + name +
+                                      "/ (or unset it to use what ./lab fetch put in data/, or the built-in set)");
         if (s.try_dir(fs::path(env) / name, "HG_DATA") || s.try_dir(fs::path(env), "HG_DATA")) return s.result;
+        if (env_must_hold)
+            throw file_error(env, "HG_DATA names a folder without " + name + ": looked in " + s.result.searched +
+                                      " (unset it to use the built-in set)");
     }
     std::error_code ec;
     const fs::path here = fs::current_path(ec) / "data", repo = repo_data_dir();
@@ -63,12 +70,12 @@ DataFolder find(const std::string& data_flag, const std::string& name, const std
 std::string repo_data_dir() { return (fs::path(HG_SOURCE_ROOT) / "data").string(); }
 
 DataFolder find_movielens(const std::string& data_flag, const std::string& name) {
-    return find(data_flag, name, has_movielens_files, "");
+    return find(data_flag, name, has_movielens_files, "", true);
 }
 
 DataFolder find_fashion_mnist(const std::string& data_flag) {
     return find(data_flag, "fashion-mnist", [](const fs::path& p) { return fashion_mnist_available(p.string()); },
-                fashion_mnist_dir);
+                fashion_mnist_dir, false);
 }
 
 std::string require_fashion_mnist(const std::string& data_flag) {

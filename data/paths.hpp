@@ -8,7 +8,9 @@
 // The places, in order:
 //   1. --data DIR    DIR/<name>, or DIR itself when it holds the files. Given but wrong is
 //                    an error (hg::DataError): the user asked for that folder.
-//   2. $HG_DATA      the same two checks (.ci/run sets it to ../shared/data).
+//   2. $HG_DATA      the same two checks. A variable naming no folder is an error; so is
+//                    one without the MovieLens set asked for (the tests and benchmarks read
+//                    MovieLens from there). Fashion-MNIST is looked for further on.
 //   3. ./data        data/<name> in the current folder, then in the repository (where
 //                    `./lab fetch movielens 100k` unpacks; git-ignored).
 //   4. nothing       found() is false; `searched` lists where it looked.

@@ -112,6 +112,21 @@ TEST_CASE("paths: --data, then HG_DATA, then nothing found (with the places sear
         CHECK(f.path == dir.file("sets/ml-100k"));
         CHECK(f.found_by == "HG_DATA");
     }
+    {
+        const ScopedEnv env("HG_DATA", dir.file("no-such-folder"));
+        CHECK(hg::test::data_error_of([&] { find_movielens(""); }) ==
+              dir.file("no-such-folder") + ": HG_DATA names no folder: set it to a folder holding ml-100k/ (or unset it "
+                                           "to use what ./lab fetch put in data/, or the built-in set)");
+        CHECK(hg::test::data_error_of([&] { find_fashion_mnist(""); }).find("HG_DATA names no folder") != std::string::npos);
+    }
+    {
+        dir.write("other/notes.txt", "no ratings here\n");
+        const ScopedEnv env("HG_DATA", dir.file("other"));  // a folder, but without ml-100k
+        CHECK(hg::test::data_error_of([&] { find_movielens(""); }) ==
+              dir.file("other") + ": HG_DATA names a folder without ml-100k: looked in " + dir.file("other/ml-100k") +
+                  ", " + dir.file("other") + " (unset it to use the built-in set)");
+        CHECK(find_movielens(dir.file("sets")).found());  // --data comes first
+    }
     f = find_movielens("", "ml-no-such-set");
     CHECK_FALSE(f.found());
     CHECK(f.path.empty());
