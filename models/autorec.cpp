@@ -1,6 +1,11 @@
 #include "models/autorec.hpp"
 
+#include <numeric>
+
 #include "autograd/ops.hpp"
+#include "autograd/var.hpp"
+#include "data/baselines.hpp"
+#include "data/ratings.hpp"
 #include "nn/loss.hpp"
 
 namespace hg::models {
@@ -23,5 +28,66 @@ Var autorec_loss(AutoRec& model, const Var& input, const Var& target, const Tens
 }
 
 RpropOptions autorec_rprop() { return RpropOptions(0.01f); }
+
+AutoRecInputs AutoRecInputs::from(const std::vector<data::Rating>& ratings, std::size_t n_users, std::size_t n_items,
+                                  bool item_rows, bool residual) {
+    const data::RatingMatrix m = data::RatingMatrix::from(ratings, n_users, n_items);
+    AutoRecInputs in;
+    in.item_rows = item_rows;
+    in.residual = residual;
+    std::vector<std::size_t> rows(item_rows ? n_items : n_users);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    in.ratings = item_rows ? m.dense_item_rows(rows) : m.dense_rows(rows);
+    in.observed = item_rows ? m.observed_item_rows(rows) : m.observed_rows(rows);
+    in.baseline = Tensor::zeros(in.ratings.shape());
+    if (residual) {
+        const data::BiasModel bias = data::BiasModel::fit(ratings, n_users, n_items);
+        const std::size_t cols = in.ratings.shape()[1];
+        for (std::size_t r = 0; r < rows.size(); ++r)
+            for (std::size_t c = 0; c < cols; ++c) {
+                const auto row = static_cast<std::uint32_t>(r), col = static_cast<std::uint32_t>(c);
+                in.baseline[r * cols + c] = item_rows ? bias.predict(col, row) : bias.predict(row, col);
+            }
+    }
+    in.target = (in.ratings - in.baseline) * in.observed;
+    in.global_mean = data::global_mean(ratings);
+    in.item_mean = data::item_means(ratings, n_items);
+    in.item_known.assign(n_items, false);
+    in.user_known.assign(n_users, false);
+    std::vector<double> user_sum(n_users, 0.0);
+    std::vector<std::size_t> user_count(n_users, 0);
+    for (const data::Rating& r : ratings) {
+        in.item_known[r.item] = in.user_known[r.user] = true;
+        user_sum[r.user] += r.rating;
+        ++user_count[r.user];
+    }
+    in.user_mean.assign(n_users, in.global_mean);
+    for (std::size_t u = 0; u < n_users; ++u)
+        if (user_count[u]) in.user_mean[u] = static_cast<float>(user_sum[u] / static_cast<double>(user_count[u]));
+    return in;
+}
+
+Tensor AutoRecInputs::table(const Tensor& out, float lo, float hi) const {
+    const Tensor t = clamp(out + baseline, lo, hi);
+    return item_rows ? t : t.transpose();
+}
+
+float AutoRecInputs::predict(const Tensor& table, std::uint32_t user, std::uint32_t item) const {
+    if (!item_known[item]) return user_known[user] ? user_mean[user] : global_mean;
+    if (!user_known[user]) return item_mean[item];
+    return table[item * table.shape()[1] + user];
+}
+
+double AutoRecInputs::rmse(const std::vector<data::Rating>& ratings, const Tensor& table) const {
+    return data::rmse(ratings, [&](std::uint32_t u, std::uint32_t i) { return predict(table, u, i); });
+}
+
+Tensor predict_table(AutoRec& model, const AutoRecInputs& in, float lo, float hi) {
+    NoGradGuard no_grad;
+    model.eval();  // no noise
+    const Tensor out = model(Var::constant(in.ratings)).value();
+    model.train();
+    return in.table(out, lo, hi);
+}
 
 }  // namespace hg::models

@@ -15,8 +15,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
+#include "data/rating_set.hpp"
 #include "nn/dropout.hpp"
 #include "nn/linear.hpp"
 #include "nn/module.hpp"
@@ -43,5 +46,35 @@ Var autorec_loss(AutoRec& model, const Var& input, const Var& target, const Tens
 
 // Rprop with PyTorch's default initial step (0.01).
 RpropOptions autorec_rprop();
+
+// What an AutoRec is trained on, from one set of ratings: the input matrix (one row per
+// movie for I-AutoRec, one per user for U-AutoRec), the mask of its observed entries, the
+// target (the ratings, or their residuals on the bias baseline b(u, i) = μ + b_u + b_i), and
+// the fallback predictions for what no network can know (a movie nobody rated: the user's
+// mean; a user who rated nothing: the movie's mean; both: the global mean).
+struct AutoRecInputs {
+    bool item_rows = true;         // rows are movies (I-AutoRec) or users (U-AutoRec)
+    bool residual = false;         // the target is r − b(u, i), not r
+    Tensor ratings, observed;      // the input and its mask (rows x cols)
+    Tensor baseline, target;       // b(u, i) (0 when not residual) and (r − baseline)·mask
+    std::vector<float> item_mean;  // per movie (the global mean when it has no rating)
+    std::vector<float> user_mean;  // per user  (the global mean when they have none)
+    std::vector<bool> item_known, user_known;
+    float global_mean = 0;
+
+    static AutoRecInputs from(const std::vector<data::Rating>& ratings, std::size_t n_users, std::size_t n_items,
+                              bool item_rows, bool residual);
+    // The network's output turned into ratings: baseline + output, clipped to [lo, hi], as
+    // a movies x users table whichever way round the network was.
+    Tensor table(const Tensor& out, float lo, float hi) const;
+    // The prediction for (user, item) from a movies x users table, or the fallback when the
+    // movie or the user has no training rating.
+    float predict(const Tensor& table, std::uint32_t user, std::uint32_t item) const;
+    // The RMSE of those predictions on `ratings`.
+    double rmse(const std::vector<data::Rating>& ratings, const Tensor& table) const;
+};
+
+// The model's predicted ratings for every (movie, user), without a graph (noise off).
+Tensor predict_table(AutoRec& model, const AutoRecInputs& in, float lo, float hi);
 
 }  // namespace hg::models

@@ -1,5 +1,8 @@
 #include "models/vae.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "autograd/ops.hpp"
 #include "nn/activation.hpp"
 #include "nn/loss.hpp"
@@ -31,6 +34,29 @@ VaeLoss vae_loss(Vae& model, const Var& x, Rng& rng) {
     const Var bce = bce_with_logits(model.decode(z), x) * static_cast<float>(kPixels);
     const Var kl = vae_kl(q.mu, q.logvar) * (1.0f / n);  // vae_kl sums over the batch
     return {bce, kl};
+}
+
+VaeScore vae_score(Vae& model, const Tensor& x, std::uint64_t seed) {
+    NoGradGuard no_grad;
+    Rng rng(seed);
+    VaeScore e;
+    for (std::size_t start = 0; start < x.rows(); start += 1000) {
+        const Tensor xb = x.slice_rows(start, std::min(x.rows(), start + 1000));
+        const VaeLoss l = vae_loss(model, Var::constant(xb), rng);
+        e.bce += l.bce.item() * static_cast<double>(xb.rows());
+        e.kl += l.kl.item() * static_cast<double>(xb.rows());
+    }
+    e.bce /= static_cast<double>(x.rows());
+    e.kl /= static_cast<double>(x.rows());
+    return e;
+}
+
+Tensor posterior_means(Vae& model, const Tensor& x) {
+    NoGradGuard no_grad;
+    std::vector<Tensor> parts;
+    for (std::size_t start = 0; start < x.rows(); start += 1000)
+        parts.push_back(model.encode(Var::constant(x.slice_rows(start, std::min(x.rows(), start + 1000)))).mu.value());
+    return Tensor::concat_rows(parts);
 }
 
 }  // namespace hg::models

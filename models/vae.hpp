@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "autograd/ops.hpp"
@@ -46,5 +47,16 @@ struct VaeLoss {
 
 // One sample z per image, by the reparameterisation trick (z = μ + e^(logvar/2)·ε).
 VaeLoss vae_loss(Vae& model, const Var& x, Rng& rng);
+
+// vae_loss over every row of x, without a graph: a one-sample estimate of the negative
+// ELBO per image, as in training, with the draws of Rng(seed) (the same every call).
+struct VaeScore {
+    double bce = 0, kl = 0;
+    double loss() const { return bce + kl; }
+};
+VaeScore vae_score(Vae& model, const Tensor& x, std::uint64_t seed);
+
+// μ for every row of x: the code the VAE gives an image, without sampling.
+Tensor posterior_means(Vae& model, const Tensor& x);
 
 }  // namespace hg::models
