@@ -1,10 +1,8 @@
 // Tutorial 14 — AutoRec, item-based: an autoencoder over each movie's ratings.
-//
-// I-AutoRec (Sedhain et al. 2015; models/autorec.hpp) on MovieLens, full-batch Rprop; the
-// penalty, the epochs and three changes (residuals on a bias baseline, masking noise, a blend
-// with user-based AutoRec) each chosen on a validation split; then u1.test once, and
-// recommendations. The program prints; tutorials/14_autorec.md explains (the model, each
-// change and why, the reference points and the measured numbers).
+// I-AutoRec (Sedhain et al. 2015; models/autorec.hpp), full-batch Rprop; the penalty, the epochs
+// and three changes (residuals on a bias baseline, masking noise, a blend with user-based
+// AutoRec) chosen on a validation split; then u1.test once, and recommendations. The program
+// prints; tutorials/14_autorec.md explains (each change and why, and the measured numbers).
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -67,12 +65,10 @@ std::vector<float> parse_floats(const std::string& text, const std::string& flag
             throw hg::ValueError(flag + " '" + text + "': '" + item + "' is not a non-negative number (give e.g. 10,100,200)");
         v.push_back(x);
     }
-    if (v.empty()) throw hg::ValueError(flag + " is empty (give e.g. 10,100,200)");
     return v;
 }
 
-// One run on the validation split's fit part: the validation RMSE at every checkpoint, and
-// the validation predictions (kept for the blend of step 5b).
+// A run on the fit ratings: validation RMSE and predictions at each checkpoint (for step 5b's blend).
 struct ValRun {
     std::vector<double> curve;                     // [checkpoint]
     std::vector<std::vector<float>> predictions;  // [checkpoint][validation rating]
@@ -83,22 +79,18 @@ struct ValRun {
 // What steps 4 to 6 share: the data, the validation split and the training runs' timings.
 struct Lab {
     tut::Tutorial& t;
-    const tut::Ratings& d;
     std::size_t n_users, n_items;
     float lo, hi;
     hg::data::Split fit_val;      // 10% of the TRAINING ratings held out for validation
     std::vector<int> checkpoints;  // the epochs at which the validation ratings are scored
     std::vector<double> step_seconds;
-
     const std::vector<Rating>& val() const { return fit_val.test.ratings; }
     double val_rmse_of(const std::vector<float>& p) const {
         double se = 0;
         for (std::size_t k = 0; k < val().size(); ++k) se += (p[k] - val()[k].rating) * (p[k] - val()[k].rating);
         return std::sqrt(se / static_cast<double>(val().size()));
     }
-    Inputs fit(bool item_rows, bool residual) const {
-        return Inputs::from(fit_val.train.ratings, n_users, n_items, item_rows, residual);
-    }
+    Inputs fit(bool item_rows, bool residual) const { return Inputs::from(fit_val.train.ratings, n_users, n_items, item_rows, residual); }
     // Train on the fit part, scoring the validation ratings at every checkpoint.
     ValRun on_validation(const Recipe& r, const Inputs& fit, const std::string& label) {
         hg::Rng rng(t.options().seed);
@@ -124,15 +116,13 @@ std::string lambda_name(float l) { return tut::fixed(l, l < 1 ? 3 : 0); }
 // Step 1: the items x users matrix.
 Inputs load(tut::Tutorial& t, const tut::Ratings& d) {
     const Inputs all = Inputs::from(d.split.train.ratings, d.split.train.n_users(), d.split.train.n_items(), true, false);
-    t.say() << "the items x users matrix: " << all.ratings.shape().str() << ", " << d.split.train.size()
-            << " training ratings (" << tut::fixed(100 * d.split.train.density(), 1) << "% of it), " << d.split.test.size()
-            << " test ratings\n";
+    t.say() << "the items x users matrix: " << all.ratings.shape().str() << ", " << d.split.train.size() << " training ratings ("
+            << tut::fixed(100 * d.split.train.density(), 1) << "% of it), " << d.split.test.size() << " test ratings\n";
     t.say() << "movie " << d.split.train.items.raw(0) << " (" << d.movies.title(d.split.train.items.raw(0)) << ") is rated by "
             << hg::sum(all.observed.slice_rows(0, 1)).item() << " of the " << d.split.train.n_users()
             << " users: " << all.ratings.slice_rows(0, 1) << "\n";
     t.check(d.split.train.size() > 0 && d.split.test.size() > 0, "both the training and the test ratings are there");
-    t.check(static_cast<std::size_t>(hg::sum(all.observed).item()) == d.split.train.size(),
-            "the mask marks exactly the training ratings");
+    t.check(static_cast<std::size_t>(hg::sum(all.observed).item()) == d.split.train.size(), "the mask marks exactly the training ratings");
     return all;
 }
 
@@ -172,8 +162,7 @@ void model_and_loss(tut::Tutorial& t, const Inputs& all, std::size_t hidden, std
     t.say() << "at the start: Σ observed squared error " << tut::fixed(error, 1) << " (RMSE "
             << tut::fixed(std::sqrt(error / static_cast<double>(n_ratings)), 3) << "), ‖W‖² + ‖V‖² = "
             << tut::fixed(model.weight_norm2().item(), 2) << "\n";
-    Recipe recipe;
-    recipe.hidden = hidden;
+    const Recipe recipe{hidden};  // λ = 1
     const double before = hg::models::autorec_loss(model, r, r, all.observed, 1).item();
     std::vector<double> unused;
     train(t, model, all, recipe, 3, [](int, AutoRec&) {}, unused);
@@ -227,8 +216,7 @@ Chosen choose_target_and_lambda(Lab& lab, const std::vector<float>& lambdas, std
             << c.recipe.lambda << ", " << lab.checkpoints[c.run.best_at()] << " epochs (validation RMSE "
             << tut::fixed(c.run.best(), 4) << "; the paper's model at its best λ: " << tut::fixed(c.paper_best, 4) << ")\n";
     std::vector<tut::Curve> plot;
-    const std::vector<double> xs(lab.checkpoints.begin(), lab.checkpoints.end());
-    for (const Row& row : sweep) plot.push_back({row.name, row.run.curve, xs});
+    for (const Row& row : sweep) plot.push_back({row.name, row.run.curve, {lab.checkpoints.begin(), lab.checkpoints.end()}});
     tut::write_svg_curves(t.out_dir() + "/validation.svg", "I-AutoRec: validation RMSE", "epoch", "RMSE", plot);
     t.check(c.run.best() < val_baseline, "on the validation ratings the chosen model beats the per-item mean");
     return c;
@@ -263,20 +251,16 @@ void noise_and_blend(Lab& lab, Chosen& f, const std::vector<float>& noises) {
     f.epochs_user = lab.checkpoints[u_run.best_at()];
     const std::vector<float>& pi = f.run.predictions[f.run.best_at()];
     const std::vector<float>& pu = u_run.predictions[u_run.best_at()];
-    std::vector<std::pair<float, double>> rows;  // w, validation RMSE
+    t.say() << "(b) U-AutoRec alone: validation RMSE " << tut::fixed(u_run.best(), 4) << " at " << f.epochs_user
+            << " epochs. The blend w·I + (1 − w)·U, w = 0, 0.1, ..., 1:";
     for (int k = 0; k <= 10; ++k) {
         const float w = 0.1f * static_cast<float>(k);
         std::vector<float> p(lab.val().size());
         for (std::size_t j = 0; j < p.size(); ++j) p[j] = w * pi[j] + (1 - w) * pu[j];
-        rows.emplace_back(w, lab.val_rmse_of(p));
-        if (rows.back().second < f.val_rmse) {
-            f.val_rmse = rows.back().second;
-            f.weight = w;
-        }
+        const double rmse = lab.val_rmse_of(p);
+        t.say() << " " << tut::fixed(rmse, 4);
+        if (rmse < f.val_rmse) f.val_rmse = rmse, f.weight = w;
     }
-    t.say() << "(b) U-AutoRec alone: validation RMSE " << tut::fixed(u_run.best(), 4) << " at " << f.epochs_user
-            << " epochs. The blend w·I + (1 − w)·U, w = 0, 0.1, ..., 1:";
-    for (const auto& [w, e] : rows) t.say() << " " << tut::fixed(e, 4) << (w == f.weight ? " (chosen)" : "");
     t.say() << "\n";
     t.say() << "chosen: " << (f.recipe.residual ? "residual" : "rating") << " target, λ = " << f.recipe.lambda
             << ", noise p = " << f.recipe.noise << ", I-AutoRec " << f.epochs_item << " epochs";
@@ -290,9 +274,8 @@ Tensor retrain(Lab& lab, const Chosen& f, const Inputs& in, int epochs, const st
     hg::Rng rng(lab.t.options().seed);
     AutoRec model(in.ratings.shape()[1], f.recipe.hidden, f.recipe.noise, rng);
     tut::Progress progress(lab.t, label + ", epoch", epochs);
-    train(lab.t, model, in, f.recipe, epochs, [&](int e, AutoRec&) {
-        if (e % 10 == 0 || e == epochs) progress.update(e, "");
-    }, lab.step_seconds);
+    train(lab.t, model, in, f.recipe, epochs, [&](int e, AutoRec&) { if (e % 10 == 0 || e == epochs) progress.update(e, ""); },
+          lab.step_seconds);
     progress.finish();
     return hg::models::predict_table(model, in, lab.lo, lab.hi);
 }
@@ -326,10 +309,9 @@ int main(int argc, char** argv) {
         const auto [baseline_rmse, bias_rmse] = baselines(t, d, all, lo, hi);
         model_and_loss(t, all, hidden, d.split.train.size());
 
-        Lab lab{t, d, n_users, n_items, lo, hi, hg::data::random_split(d.split.train, 0.1, t.options().seed), {}, {}};
-        const int max_epochs = t.epochs(100, 40), every = 5;  // --epochs: the longest run; score every 5 epochs
-        for (int e = every; e <= max_epochs; e += every) lab.checkpoints.push_back(e);
-        if (lab.checkpoints.empty() || lab.checkpoints.back() != max_epochs) lab.checkpoints.push_back(max_epochs);
+        Lab lab{t, n_users, n_items, lo, hi, hg::data::random_split(d.split.train, 0.1, t.options().seed), {}, {}};
+        const int max_epochs = t.epochs(100, 40);  // --epochs: the longest run; scored every 5 epochs and at the end
+        for (int e = 5; e < max_epochs + 5; e += 5) lab.checkpoints.push_back(std::min(e, max_epochs));
         Chosen f = choose_target_and_lambda(lab, lambdas, hidden);
         noise_and_blend(lab, f, noises);
 
@@ -342,9 +324,8 @@ int main(int argc, char** argv) {
             pred = f.weight * pred + (1 - f.weight) * retrain(lab, f, all_users, f.epochs_user, "U-AutoRec");
         }
         const double test_rmse = all_items.rmse(d.split.test.ratings, pred);
-        t.say() << "global test RMSE " << tut::fixed(test_rmse, 4);
-        if (f.weight < 1) t.say() << " (I-AutoRec alone: " << tut::fixed(test_item, 4) << ")";
-        t.say() << "; baselines: the per-item mean " << tut::fixed(baseline_rmse, 4) << ", μ + b_u + b_i "
+        t.say() << "global test RMSE " << tut::fixed(test_rmse, 4)
+                << (f.weight < 1 ? " (I-AutoRec alone: " + tut::fixed(test_item, 4) + ")" : "") << "; baselines: the per-item mean " << tut::fixed(baseline_rmse, 4) << ", μ + b_u + b_i "
                 << tut::fixed(bias_rmse, 4) << "\n";
         if (d.name == "ml-100k")
             t.say() << "reference points on u1.test: the paper's model in PyTorch 0.902 ± 0.004; GC-MC 0.910; IGMC 0.905; "
@@ -352,9 +333,7 @@ int main(int argc, char** argv) {
         t.check(test_rmse < baseline_rmse, "the chosen recipe beats the per-item-mean baseline on the test ratings");
 
         t.step(7, "Recommendations");
-        tut::recommend(t, d, user, top, min_ratings, [&](std::size_t u, std::size_t i) {
-            return all_items.predict(pred, static_cast<std::uint32_t>(u), static_cast<std::uint32_t>(i));
-        });
+        tut::recommend(t, d, user, top, min_ratings, [&](std::size_t u, std::size_t i) { return all_items.predict(pred, u, i); });
         std::sort(lab.step_seconds.begin(), lab.step_seconds.end());
         const double epoch_seconds = lab.step_seconds[lab.step_seconds.size() / 2];
         t.say() << "median full-batch training epoch: " << tut::fixed(epoch_seconds, 4) << " s (" << lab.step_seconds.size()
