@@ -79,6 +79,17 @@ Tensor Rbm::reconstruct_sampled(const Tensor& v, Rng& rng) const { return visibl
 
 Tensor Rbm::reconstruct_mean(const Tensor& v) const { return visible_prob(hidden_mean(v)); }
 
+double cd1_epoch(Rbm& rbm, const Tensor& data, data::BatchSampler& batches, const CdSettings& s, float momentum, Rng& rng) {
+    double error = 0;
+    for (const std::vector<std::size_t>& rows : batches.epoch()) {
+        const Tensor v0 = data.gather_rows(rows);
+        const CdStep step = rbm.cd1(v0, rng);
+        rbm.update(step, s.lr, momentum, s.weight_decay);
+        error += error_per_image(v0, step.v1) * static_cast<double>(rows.size());
+    }
+    return error / static_cast<double>(data.rows());
+}
+
 void unroll(const std::vector<Rbm>& rbms, DeepAutoencoder& model) {
     if (rbms.size() != model.enc.size())
         throw ShapeError("unroll: " + std::to_string(rbms.size()) + " RBMs for a deep autoencoder of " +

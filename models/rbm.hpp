@@ -12,13 +12,16 @@
 // its parameters are plain tensors and update() applies the step with momentum.
 //
 //   hg::models::Rbm rbm(784, 1000, hg::models::Hidden::binary, rng);
-//   const hg::models::CdStep s = rbm.cd1(batch, rng);
+//   const hg::models::CdStep s = rbm.cd1(batch, rng);         // the statistics of one step
 //   rbm.update(s, settings.lr, momentum, settings.weight_decay);
+//   hg::models::cd1_epoch(rbm, data, batches, settings, momentum, rng);   // an epoch of them
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
+#include "data/batching.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "tensor/rng.hpp"
 #include "tensor/tensor.hpp"
@@ -79,6 +82,20 @@ public:
     Tensor W, b, c;              // W (hidden x visible), hidden biases b, visible biases c
     Tensor W_inc, b_inc, c_inc;  // momentum
 };
+
+// One epoch of CD-1 over the rows of data in the sampler's mini-batches: cd1() and update()
+// on each. Returns the reconstruction error per example, Σ (v0 − v1)² averaged over the rows
+// (what the paper's code prints).
+double cd1_epoch(Rbm& rbm, const Tensor& data, data::BatchSampler& batches, const CdSettings& s, float momentum, Rng& rng);
+
+// f over the rows of x, `batch` rows at a time (keeps memory small for the big layers).
+template <class F>
+Tensor by_rows(const Tensor& x, F f, std::size_t batch = 2000) {
+    std::vector<Tensor> parts;
+    for (std::size_t start = 0; start < x.rows(); start += batch)
+        parts.push_back(f(x.slice_rows(start, std::min(x.rows(), start + batch))));
+    return Tensor::concat_rows(parts);
+}
 
 // Unroll a stack of RBMs (bottom first) into a deep autoencoder of the same sizes: encoder
 // layer i gets (W_i, b_i), the decoder layer that mirrors it (W_iᵀ, c_i).

@@ -24,7 +24,7 @@ TEST_CASE("tutorial 11: PCA from the framework's eigen-solver; the deep autoenco
     // The lesson at the quick setting: the non-linear 30-number code already beats PCA
     // with 10 components.
     CHECK(run.number("ae_error") < run.number("pca10_error"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_10_deep";
+    const auto dir = std::filesystem::temp_directory_path() / "hg_test_11_deep";
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_error.svg"));
 }
