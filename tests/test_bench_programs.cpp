@@ -3,15 +3,9 @@
 // model_epochs trains what it says. They are built with the benchmarks (-Dbenchmarks=true).
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <numeric>
-#include <sstream>
 #include <string>
 
 #include "autograd/var.hpp"
@@ -31,31 +25,9 @@
 
 namespace {
 
-struct ProgramRun {
-    int exit_code = -1;
-    std::string output;
-    std::map<std::string, std::string> result;
-    double number(const std::string& key) const { return std::stod(result.at(key)); }
-};
-
-// Runs build/bench/<name> with flags; "" when the program is not built.
-ProgramRun run_bench(const std::string& name, const std::string& flags) {
-    ProgramRun run;
-    const std::string cmd = std::string(HG_BENCH_DIR) + "/" + name + " " + flags + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    std::array<char, 4096> buf;
-    while (std::fgets(buf.data(), buf.size(), pipe)) run.output += buf.data();
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::istringstream lines(run.output);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("result: ", 0) != 0) continue;
-        std::istringstream kv(line.substr(8));
-        for (std::string pair; kv >> pair;)
-            if (const auto eq = pair.find('='); eq != std::string::npos) run.result[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-    return run;
+// Runs build/bench/<name> with flags.
+hg::test::TutorialRun run_bench(const std::string& name, const std::string& flags) {
+    return hg::test::run_program(std::string(HG_BENCH_DIR) + "/" + name + " " + flags);
 }
 
 bool built(const std::string& name) { return std::filesystem::exists(std::string(HG_BENCH_DIR) + "/" + name); }

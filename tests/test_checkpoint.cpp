@@ -7,17 +7,17 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "nn/nn.hpp"
 #include "temp_dir.hpp"
+#include "tutorial_runner.hpp"
 
 using hg::Tensor;
 using hg::Var;
@@ -214,19 +214,6 @@ pid_t start_recommender(const std::vector<std::string>& flags, const std::string
     return pid;
 }
 
-// The key=value pairs of the result: line in log (empty if there is none).
-std::map<std::string, std::string> result_line(const std::string& log) {
-    std::map<std::string, std::string> result;
-    std::istringstream lines(hg::test::TempDir::read(log));
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("result: ", 0) != 0) continue;
-        std::istringstream kv(line.substr(8));
-        for (std::string pair; kv >> pair;)
-            if (const auto eq = pair.find('='); eq != std::string::npos) result[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-    return result;
-}
-
 // Runs tutorial 03 to the end; returns its result line.
 std::map<std::string, std::string> run_recommender(const std::vector<std::string>& flags, const std::string& dir,
                                                    const std::string& log) {
@@ -234,7 +221,7 @@ std::map<std::string, std::string> run_recommender(const std::vector<std::string
     waitpid(start_recommender(flags, dir, log), &status, 0);
     INFO(hg::test::TempDir::read(log));
     REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-    return result_line(log);
+    return hg::test::result_line(TempDir::read(log));
 }
 
 // Starts tutorial 03 with a checkpoint every epoch and kills it (SIGKILL) as soon as its
@@ -258,7 +245,7 @@ std::size_t kill_recommender_after(const std::vector<std::string>& flags, const 
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     CHECK(WIFSIGNALED(status));
-    CHECK(result_line(log).empty());
+    CHECK(hg::test::result_line(TempDir::read(log)).empty());
     return hg::checkpoint_info(checkpoint).first;
 }
 
