@@ -31,11 +31,12 @@
 
 #include "data/builtin.hpp"
 #include "data/ratings.hpp"
-#include "nn/nn.hpp"
+#include "models/course.hpp"
+#include "nn/loss.hpp"
+#include "nn/rmsprop.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
-#include "tutorials/common/course_model.hpp"
 
 namespace {
 
@@ -49,7 +50,7 @@ const hg::data::RatingMatrix& ratings() {
 }
 
 hg::RMSprop course_optimizer(hg::Sequential& model) {
-    return hg::RMSprop(model.parameters(), hg::tutorial::course_rmsprop());
+    return hg::RMSprop(model.parameters(), hg::models::course_rmsprop());
 }
 
 // One thread (unless asked), denormals flushed to zero as in the tutorials.
@@ -75,7 +76,7 @@ struct Batches {
 void course(benchmark::State& state, bool optimise, bool backprop) {
     setup(1);
     hg::Rng rng(1);
-    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
+    auto model = hg::models::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     const Batches b(1);
     std::size_t u = 0;
@@ -92,7 +93,7 @@ void course(benchmark::State& state, bool optimise, bool backprop) {
 void optimizer_only(benchmark::State& state) {
     setup(1);
     hg::Rng rng(1);
-    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
+    auto model = hg::models::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     for (Var& p : model->parameters()) p.grad().fill(1e-3f);
     for (auto _ : state) opt.step();
@@ -103,7 +104,7 @@ void batch_step(benchmark::State& state) {
     setup(static_cast<int>(state.range(1)));
     const std::size_t batch = static_cast<std::size_t>(state.range(0));
     hg::Rng rng(1);
-    auto model = hg::tutorial::course_model(ratings().n_items(), rng);
+    auto model = hg::models::course_model(ratings().n_items(), rng);
     hg::RMSprop opt = course_optimizer(*model);
     const Batches b(batch);
     std::size_t k = 0;
@@ -121,7 +122,7 @@ void batch_step(benchmark::State& state) {
 void graph_overhead(benchmark::State& state) {
     setup(1);
     hg::Rng rng(1);
-    auto model = hg::tutorial::course_model(16, rng);
+    auto model = hg::models::course_model(16, rng);
     const Tensor x = hg::gt(Tensor::uniform({1, 16}, 0.0f, 1.0f, rng), 0.7f) * 4.0f;
     const Tensor observed = hg::ne(x, 0.0f);
     for (auto _ : state) {

@@ -5,8 +5,11 @@ Each case runs an hourglass program and its PyTorch peer (bench/pytorch/) altern
 `--repeats` times each, reads the `result:` line both print, and reports the medians and
 their ratio. Both sides report the median time of an epoch (or users per second), so
 start-up and data loading do not count. The peak memory (resident set) of every run is read
-with os.wait4, and its median is shown beside the times. Before the cases, PyTorch loads
-models that tutorial 03 saved and must predict what hourglass predicted (load_hourglass.py).
+with os.wait4, and its median is shown beside the times. The hourglass side is a program of
+bench/ that trains the tutorial's model from models/ (bench/model_epochs.cpp, sae_minibatch.cpp)
+or, for the whole recommender run, tutorial 03 itself. Before the cases, PyTorch loads models
+that tutorial 03 saved and must predict what hourglass predicted (recommender_predictions
+writes hourglass's predictions, bench/pytorch/load_hourglass.py checks them).
 
     ./lab bench compare                       # every case, 3 repeats: a plain table
     ./lab bench compare --markdown            # the README's table
@@ -48,12 +51,13 @@ def cases(epochs):
     threads (shown in the table; default 1). epochs: --epochs, or None for each case's own."""
     ml = movielens_dir()
     e = str(epochs or 5)
-    out = os.path.join(tempfile.gettempdir(), "hg_compare")  # the tutorials' pictures and models
+    out = os.path.join(tempfile.gettempdir(), "hg_compare")  # tutorial 03's model and pictures
     return {
         "course_sae": dict(
             title="course SAE epoch, ml-100k u1.base (batch 1, 1 thread)",
-            ours=["build/tutorials/03_recommender", "--mode", "course", "--epochs", e, "--threads", "1", "--quiet",
-                  "--data", ml],
+            # tutorial 03's course epoch: one user per step, gradients never zeroed
+            ours=["build/bench/sae_minibatch", "--data", ml, "--batch", "1", "--zero-grad", "false", "--epochs", e,
+                  "--threads", "1", "--quiet"],
             theirs=[PY, "bench/pytorch/course_sae.py", "--data", ml, "--epochs", e, "--threads", "1", "--quiet"],
             key="epoch_seconds",
         ),
@@ -65,26 +69,23 @@ def cases(epochs):
             theirs=[PY, "bench/pytorch/course_sae.py", "--data", ml, "--batch", "64", "--mode", "zero-grad",
                     "--epochs", str(epochs or 50), "--threads", str(t), "--quiet"],
             key="users_per_second", threads=t) for t in (1, 2)},
-        # Tutorial 11's deep autoencoder: one epoch of 60,000 Fashion-MNIST images, batch 128, Adam.
+        # Tutorial 11's deep autoencoder (models/deep_autoencoder.hpp): one epoch of 60,000 Fashion-MNIST images, batch 128, Adam.
         **{f"deep_ae_t{t}": dict(
             title="deep AE 784-1000-500-250-30, Fashion-MNIST epoch (batch 128, Adam)",
-            ours=["build/tutorials/11_deep", "--ae-only", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet",
-                  "--out", out],
+            ours=["build/bench/model_epochs", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet", "deep_ae"],
             theirs=[PY, "bench/pytorch/deep_ae.py", "--epochs", str(epochs or 1), "--threads", str(t), "--quiet"],
             key="epoch_seconds", threads=t) for t in (1, 2)},
         # Tutorial 12's convolutional autoencoder (Keras-blog shape): an epoch of 30,000 images, batch 128, Adam.
         "conv_ae": dict(
             title="conv AE 16-8-8 (Keras blog), Fashion-MNIST epoch of 30,000 images (batch 128, Adam, 1 thread)",
-            ours=["build/tutorials/12_conv_autoencoder", "--epochs", str(epochs or 1), "--threads", "1", "--quiet",
-                  "--out", out],
+            ours=["build/bench/model_epochs", "--epochs", str(epochs or 1), "--threads", "1", "--quiet", "conv_ae"],
             theirs=[PY, "bench/pytorch/conv_ae.py", "--epochs", str(epochs or 1), "--threads", "1", "--quiet"],
             key="epoch_seconds",
         ),
         # Tutorial 13's 20-D VAE (784-400-20, PyTorch's example model): epochs of 60,000 images, batch 128, Adam.
         "vae": dict(
             title="VAE 784-400-20, Fashion-MNIST epoch (batch 128, Adam, 1 thread)",
-            ours=["build/tutorials/13_vae", "--only", "20d", "--epochs", str(epochs or 3), "--threads", "1", "--quiet",
-                  "--out", out],
+            ours=["build/bench/model_epochs", "--epochs", str(epochs or 3), "--threads", "1", "--quiet", "vae"],
             theirs=[PY, "bench/pytorch/vae.py", "--epochs", str(epochs or 3), "--threads", "1", "--quiet"],
             key="epoch_seconds",
         ),
@@ -92,8 +93,8 @@ def cases(epochs):
         # matrix), one λ, no noise, one model; the time compared is the median training epoch.
         **{("autorec" if t == 1 else f"autorec_t{t}"): dict(
             title="I-AutoRec 943-500-943, ml-100k u1.base full-batch epoch (Rprop)",
-            ours=["build/tutorials/14_autorec", "--lambdas", "200", "--noise", "0", "--no-blend",
-                  "--epochs", str(epochs or 30), "--threads", str(t), "--quiet", "--data", ml, "--out", out],
+            ours=["build/bench/model_epochs", "--data", ml, "--epochs", str(epochs or 30), "--threads", str(t), "--quiet",
+                  "autorec", "--lambda", "200"],
             theirs=[PY, "bench/pytorch/autorec.py", "--data", ml, "--lam", "200", "--epochs", str(epochs or 30),
                     "--threads", str(t), "--quiet"],
             key="epoch_seconds", threads=t) for t in (1, 2)},
@@ -150,7 +151,9 @@ def load_check(build, ml, out):
     for mode, epochs in (("corrected", "3"), ("course", "1")):
         model, pred = os.path.join(out, f"{mode}.load_check.safetensors"), os.path.join(out, f"{mode}.predictions.safetensors")
         run(with_build(["build/tutorials/03_recommender", "--mode", mode, "--epochs", epochs, "--threads", "1", "--quiet",
-                        "--data", ml, "--out", out, "--save", model, "--predictions", pred], build), "epochs")
+                        "--data", ml, "--out", out, "--save", model], build), "epochs")
+        run(with_build(["build/bench/recommender_predictions", "--mode", mode, "--model", model, "--data", ml,
+                        "--out", pred], build), "users")
         _, f, _ = run([PY, "bench/pytorch/load_hourglass.py", model, pred, "--data", ml], "max_abs_diff")
         rows.append((mode, f["max_abs_diff"], f["users"], f["movies"]))
         print(f"  load check ({mode}): PyTorch reproduces hourglass's predictions to {f['max_abs_diff']}",

@@ -23,10 +23,11 @@
 
 #include "data/movielens.hpp"
 #include "data/ratings.hpp"
-#include "nn/nn.hpp"
+#include "models/course.hpp"
+#include "nn/loss.hpp"
+#include "nn/rmsprop.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"
-#include "tutorials/common/course_model.hpp"
 
 namespace {
 
@@ -67,8 +68,8 @@ int main(int argc, char** argv) {
         }
 
         hg::Rng rng(seed);
-        auto model = hg::tutorial::course_model(n_items, rng);
-        hg::RMSprop opt(model->parameters(), hg::tutorial::course_rmsprop());
+        auto model = hg::models::course_model(n_items, rng);
+        hg::RMSprop opt(model->parameters(), hg::models::course_rmsprop());
         std::vector<double> times;
         double loss_sum = 0;
         std::size_t users = 0;

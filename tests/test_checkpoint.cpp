@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "nn/nn.hpp"
@@ -18,6 +21,7 @@
 
 using hg::Tensor;
 using hg::Var;
+using hg::test::TempDir;
 
 namespace {
 
@@ -190,34 +194,96 @@ TEST_CASE("checkpoint: SIGKILL at random moments of a save never damages the pre
                    << seconds << " s");
 }
 
+namespace {
+
+// Starts tutorial 03 with `flags` and --out dir, its output going to log; returns its pid.
+pid_t start_recommender(const std::vector<std::string>& flags, const std::string& dir, const std::string& log) {
+    std::vector<std::string> args{std::string(HG_TUTORIAL_DIR) + "/03_recommender"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--out", dir});
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (!std::freopen(log.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
+        std::vector<char*> argv;
+        for (std::string& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    REQUIRE(pid > 0);
+    return pid;
+}
+
+// Runs tutorial 03 to the end; returns its result line.
+std::map<std::string, std::string> run_recommender(const std::vector<std::string>& flags, const std::string& dir,
+                                                   const std::string& log) {
+    int status = 0;
+    waitpid(start_recommender(flags, dir, log), &status, 0);
+    INFO(hg::test::TempDir::read(log));
+    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    return hg::test::result_line(TempDir::read(log));
+}
+
+// Starts tutorial 03 with a checkpoint every epoch and kills it (SIGKILL) as soon as its
+// checkpoint of `phase` reaches epoch `at` (or any checkpoint of a later phase exists).
+// Returns the epoch of the checkpoint it left.
+std::size_t kill_recommender_after(const std::vector<std::string>& flags, const std::string& dir,
+                                   const std::string& checkpoint, const std::string& phase, std::size_t at) {
+    const std::string log = dir + "/killed.log";
+    std::vector<std::string> with = flags;
+    with.insert(with.end(), {"--checkpoint-every", "1"});
+    const pid_t pid = start_recommender(with, dir, log);
+    int status = 0;
+    for (;;) {
+        if (hg::checkpoint_exists(checkpoint)) {
+            const auto [epoch, values] = hg::checkpoint_info(checkpoint);
+            if (values.at("phase") != phase || epoch >= at) break;
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) FAIL("the run ended before it could be killed:\n" << TempDir::read(log));
+        usleep(200);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(hg::test::result_line(TempDir::read(log)).empty());
+    return hg::checkpoint_info(checkpoint).first;
+}
+
+}  // namespace
+
 TEST_CASE("tutorial 03: killed after 2 epochs and resumed, the course run ends exactly as an uninterrupted one") {
-    const std::string flags = "--quick --quiet --data builtin --mode course --epochs 4";
-    const auto straight = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 0");
-    REQUIRE(straight.exit_code == 0);
-    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 2");
-    CHECK(killed.exit_code != 0);
-    CHECK(killed.result.empty());
-    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume");
-    INFO(resumed.output);
-    REQUIRE(resumed.exit_code == 0);
+    hg::test::TempDir straight_dir("resume_course_straight"), dir("resume_course");
+    const std::vector<std::string> flags{"--quick", "--quiet", "--data", "builtin", "--mode", "course", "--epochs", "20"};
+    std::vector<std::string> once = flags;
+    once.insert(once.end(), {"--checkpoint-every", "0"});
+    const auto straight = run_recommender(once, straight_dir.path(), straight_dir.file("log"));
+    const std::size_t left = kill_recommender_after(flags, dir.path(), dir.file("course.checkpoint.safetensors"), "course", 2);
+    CHECK(left >= 2);
+    CHECK(left < 20);
+    std::vector<std::string> again{"--quick", "--data", "builtin", "--mode", "course", "--epochs", "20"};  // not quiet
+    again.insert(again.end(), {"--checkpoint-every", "1", "--resume"});
+    const auto resumed = run_recommender(again, dir.path(), dir.file("resumed.log"));
+    CHECK(TempDir::read(dir.file("resumed.log")).find("resumed from " + dir.file("course.checkpoint.safetensors") +
+                                                      " after epoch " + std::to_string(left)) != std::string::npos);
     for (const char* key : {"train_loss", "test_rmse", "course_metric", "epochs"}) {
         CAPTURE(key);
-        CHECK(resumed.result.at(key) == straight.result.at(key));
+        CHECK(resumed.at(key) == straight.at(key));
     }
 }
 
 TEST_CASE("tutorial 03: the corrected recipe, killed during early stopping and resumed, ends as an uninterrupted run") {
-    const std::string flags = "--quick --quiet --data builtin";
-    const auto straight = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 0");
-    REQUIRE(straight.exit_code == 0);
-    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 3");
-    CHECK(killed.exit_code != 0);
-    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume");
-    INFO(resumed.output);
-    REQUIRE(resumed.exit_code == 0);
+    hg::test::TempDir straight_dir("resume_corrected_straight"), dir("resume_corrected");
+    const std::vector<std::string> flags{"--quick", "--quiet", "--data", "builtin"};
+    std::vector<std::string> once = flags;
+    once.insert(once.end(), {"--checkpoint-every", "0"});
+    const auto straight = run_recommender(once, straight_dir.path(), straight_dir.file("log"));
+    kill_recommender_after(flags, dir.path(), dir.file("corrected.checkpoint.safetensors"), "a", 3);
+    std::vector<std::string> again = flags;
+    again.insert(again.end(), {"--checkpoint-every", "1", "--resume"});
+    const auto resumed = run_recommender(again, dir.path(), dir.file("resumed.log"));
     for (const char* key : {"val_rmse", "test_rmse", "course_metric", "epochs"}) {
         CAPTURE(key);
-        CHECK(resumed.result.at(key) == straight.result.at(key));
+        CHECK(resumed.at(key) == straight.at(key));
     }
 }
 

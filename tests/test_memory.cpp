@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "models/course.hpp"
 #include "nn/nn.hpp"
 #include "tensor/live_count.hpp"
 #include "tensor/pool.hpp"
-#include "tutorials/common/course_model.hpp"
 
 // Every call of the global operator new in this test program is counted (the pool gets its
 // blocks from operator new too, as do std::vector, std::string, std::function, ...). The
@@ -127,8 +127,8 @@ namespace {
 // with weight decay, gradients never zeroed.
 struct CourseStep {
     hg::Rng rng{5};
-    std::shared_ptr<hg::Sequential> model = hg::tutorial::course_model(40, rng);  // 40 movies
-    hg::RMSprop opt{model->parameters(), hg::tutorial::course_rmsprop()};
+    std::shared_ptr<hg::Sequential> model = hg::models::course_model(40, rng);  // 40 movies
+    hg::RMSprop opt{model->parameters(), hg::models::course_rmsprop()};
     Tensor x = hg::gt(Tensor::uniform({1, 40}, 0.0f, 1.0f, rng), 0.8f) * 4.0f;
     Tensor observed = hg::ne(x, 0.0f);
 

@@ -24,22 +24,7 @@ TEST_CASE("tutorial 11: PCA from the framework's eigen-solver; the deep autoenco
     // The lesson at the quick setting: the non-linear 30-number code already beats PCA
     // with 10 components.
     CHECK(run.number("ae_error") < run.number("pca10_error"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_10_deep";
+    const auto dir = std::filesystem::temp_directory_path() / "hg_test_11_deep";
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_error.svg"));
-}
-
-TEST_CASE("tutorial 11 --ae-only: only the autoencoder, for bench/compare.py") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
-    const auto run = hg::test::run_tutorial("11_deep", "--quick --quiet --ae-only --epochs 1 --train-images 1000");
-    INFO(run.output);
-    REQUIRE(run.exit_code == 0);
-    CHECK(run.result.count("pca_error") == 0);  // no PCA
-    CHECK(run.number("epochs") == 1);
-    CHECK(run.number("train_images") == 1000);
-    CHECK(run.number("epoch_seconds") > 0.0);
-    CHECK(run.number("ae_error") < 100.0);  // trained: 134 per image before training (see the tutorial)
 }

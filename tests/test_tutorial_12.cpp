@@ -47,7 +47,7 @@ TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared 
     const bool conv_wins = run.number("conv_sq_error") < run.number("fc_sq_error");
     CHECK(run.result.at("winner") == (conv_wins ? "conv" : "fc"));
 
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_11_conv_autoencoder";
+    const auto dir = std::filesystem::temp_directory_path() / "hg_test_12_conv_autoencoder";
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_bce.svg"));
 }

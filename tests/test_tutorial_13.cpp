@@ -37,7 +37,7 @@ TEST_CASE("tutorial 13: the VAE's test loss falls well below the mean image's; i
     CHECK(run.number("test_loss_2d") < 0.85 * mean_image);
     CHECK(std::isfinite(run.number("test_kl_2d")));
     CHECK(run.number("test_kl_2d") > 0);
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_12_vae";
+    const auto dir = std::filesystem::temp_directory_path() / "hg_test_13_vae";
     CHECK(std::filesystem::exists(dir / "codes_2d.svg"));
     CHECK(std::filesystem::exists(dir / "plane_2d.png"));
     CHECK(std::filesystem::exists(dir / "samples_20d.png"));

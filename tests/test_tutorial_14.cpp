@@ -23,7 +23,7 @@ TEST_CASE("tutorial 14: I-AutoRec beats the per-item mean on the built-in set") 
     CHECK(run.number("blend_weight") >= 0);
     CHECK(run.number("blend_weight") <= 1);
     CHECK(run.number("epoch_seconds") > 0);
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_13_autorec" / "validation.svg"));
+    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_14_autorec" / "validation.svg"));
 }
 
 TEST_CASE("tutorial 14 on ml-100k: a short I-AutoRec run reaches test RMSE <= 0.92") {

@@ -3,9 +3,6 @@
 
 #include <filesystem>
 
-#include "data/builtin.hpp"
-#include "data/ratings.hpp"
-#include "nn/nn.hpp"
 #include "temp_dir.hpp"
 #include "tutorial_runner.hpp"
 
@@ -102,37 +99,4 @@ TEST_CASE("tutorial 03 --load: the loaded model predicts what the saved one did"
     REQUIRE(load.exit_code == 0);
     CHECK(load.result.at("test_rmse") == save.result.at("test_rmse"));
     CHECK(load.result.at("course_metric") == save.result.at("course_metric"));
-}
-
-TEST_CASE("tutorial 03 --predictions: every user's training row and the saved model's output on it") {
-    // The contract bench/pytorch/load_hourglass.py relies on: "input" is the training matrix
-    // (users in index order) and "predictions" is what the --save'd model gives for it.
-    hg::test::TempDir dir("predictions");
-    const auto run = run_tutorial("03_recommender", "--quick --quiet --data builtin --mode course --epochs 1 --save '" +
-                                                        dir.file("m.safetensors") + "' --predictions '" +
-                                                        dir.file("p.safetensors") + "'");
-    INFO(run.output);
-    REQUIRE(run.exit_code == 0);
-    const hg::NamedTensors file = hg::load_safetensors(dir.file("p.safetensors"));
-    REQUIRE(file.size() == 2);
-    CHECK(file[0].first == "input");
-    CHECK(file[1].first == "predictions");
-    const hg::data::RatingMatrix train = hg::data::RatingMatrix::from(hg::data::synthetic_movielens().split().train);
-    std::vector<std::size_t> users(train.n_users());
-    for (std::size_t u = 0; u < users.size(); ++u) users[u] = u;
-    const hg::Tensor& input = file[0].second;
-    CHECK(input.shape() == hg::Shape{train.n_users(), train.n_items()});
-    CHECK(hg::max_abs_diff(input, train.dense_rows(users)) == 0.0f);
-    // The course's model (tutorial 03's course_model), loaded from the saved file.
-    hg::Rng rng(1);
-    const std::size_t n = train.n_items();
-    auto model = hg::sequential({std::make_shared<hg::Linear>(n, 20, rng), std::make_shared<hg::Sigmoid>(),
-                                 std::make_shared<hg::Linear>(20, 10, rng), std::make_shared<hg::Sigmoid>(),
-                                 std::make_shared<hg::Linear>(10, 20, rng), std::make_shared<hg::Sigmoid>(),
-                                 std::make_shared<hg::Linear>(20, n, rng)});
-    hg::load(*model, dir.file("m.safetensors"));
-    hg::NoGradGuard no_grad;
-    const hg::Tensor expected = (*model)(hg::Var::constant(input)).value();
-    CHECK(hg::max_abs_diff(expected, file[1].second) < 1e-5f);
-    CHECK(hg::max_abs_diff(file[1].second, hg::Tensor::zeros(file[1].second.shape())) > 0.1f);  // not a blank file
 }

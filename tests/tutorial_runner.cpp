@@ -23,7 +23,11 @@ double TutorialRun::number(const std::string& key) const {
 
 TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
     const std::string out_dir = std::filesystem::temp_directory_path() / ("hg_test_" + name);
-    const std::string cmd = std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out_dir + "' 2>&1";
+    return run_program(std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out_dir + "'");
+}
+
+TutorialRun run_program(const std::string& command) {
+    const std::string cmd = command + " 2>&1";
     TutorialRun run;
     FILE* pipe = popen(cmd.c_str(), "r");
     if (!pipe) throw std::runtime_error("cannot run " + cmd);
@@ -31,16 +35,22 @@ TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
     while (std::fgets(buf.data(), buf.size(), pipe)) run.output += buf.data();
     const int status = pclose(pipe);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::istringstream lines(run.output);
+    run.result = result_line(run.output);
+    return run;
+}
+
+std::map<std::string, std::string> result_line(const std::string& output) {
+    std::map<std::string, std::string> result;
+    std::istringstream lines(output);
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind("result: ", 0) != 0) continue;
         std::istringstream kv(line.substr(8));
         for (std::string pair; kv >> pair;) {
             const auto eq = pair.find('=');
-            if (eq != std::string::npos) run.result[pair.substr(0, eq)] = pair.substr(eq + 1);
+            if (eq != std::string::npos) result[pair.substr(0, eq)] = pair.substr(eq + 1);
         }
     }
-    return run;
+    return result;
 }
 
 std::string movielens_100k_dir() {

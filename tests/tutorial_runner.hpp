@@ -16,6 +16,12 @@ struct TutorialRun {
 // Runs build/tutorials/<name> with the given flags (e.g. "--quick --quiet").
 TutorialRun run_tutorial(const std::string& name, const std::string& flags);
 
+// Runs a shell command (stderr joins stdout) and reads its result: line.
+TutorialRun run_program(const std::string& command);
+
+// The key=value pairs of the `result: ` line in a program's output (empty if there is none).
+std::map<std::string, std::string> result_line(const std::string& output);
+
 // The MovieLens folder from HG_DATA (".../ml-100k"), or "" when it is not there.
 std::string movielens_100k_dir();
 

@@ -1,45 +1,9 @@
 // Tutorial 12 — a convolutional autoencoder, against a fully connected one of the same code size.
 //
-// A fully connected layer gives every hidden unit its own weight for every pixel; it does
-// not know that the pixels lie on a grid. A convolution does: one small kernel slides over
-// the image, so the same few weights look at every position (LeCun et al. 1998, "Gradient-
-// based learning applied to document recognition", Proc. IEEE 86(11)). Convolutional
-// autoencoders (Masci, Meier, Cireşan & Schmidhuber 2011, "Stacked Convolutional
-// Auto-Encoders for Hierarchical Feature Extraction", ICANN) stack convolutions and pooling
-// down to a small code, and convolutions and upsampling back up. The network here has the
-// shape of the convolutional autoencoder in the Keras blog (Chollet 2016, "Building
-// Autoencoders in Keras"):
-//
-//   encoder  28x28x1 -conv3x3 16, relu-> 28x28x16 -pool-> 14x14x16 -conv 8, relu-> 14x14x8
-//            -pool-> 7x7x8 -conv 8, relu-> 7x7x8 -pool-> 4x4x8 = a 128-number code
-//   decoder  4x4x8 -conv 8, relu-> -up-> 8x8x8 -conv 8, relu-> -up-> 16x16x8
-//            -conv 16 (no padding), relu-> 14x14x16 -up-> 28x28x16 -conv 1, sigmoid-> 28x28x1
-//
-// The maths (autograd/ops_conv.cpp, tensor/im2col.hpp), for images of C channels, a kernel
-// W of shape (C_out x C x k x k), stride s and zero padding p:
-//   convolution  y[o,i,j] = b_o + Σ_c Σ_u Σ_v W[o,c,u,v] · x[c, i·s + u − p, j·s + v − p]
-//                computed as Y = W · im2col(x): each column of im2col(x) is the C·k·k
-//                window under one output pixel, so the whole layer is one matrix product;
-//                backward  dW = dY · im2col(x)ᵀ,  dx = col2im(Wᵀ · dY),  db = Σ_pixels dY
-//   max-pool 2x2 y[i,j] = max of x over the window {2i, 2i+1} x {2j, 2j+1}; the gradient goes
-//                to the largest entry only. 7 does not halve: the last window is cut short,
-//                so 7 -> 4 (Keras's padding="same").
-//   upsample x2  y[i,j] = x[⌊i/2⌋, ⌊j/2⌋]; the gradient of x[i,j] sums its 2x2 block.
-//
-// Both autoencoders are trained the same way (Adam, lr 1e-3, batch 128, the same images in
-// the same order) with binary cross-entropy against the pixel values, and are measured on
-// the test images by (a) BCE per pixel and (b) squared error per image, Σ over 784 pixels
-// of (x − x̂)². The fully connected one is 784-128 (relu) -128-784 (sigmoid), the same
-// 128-number code as the convolutional one's 4x4x8.
-//
-// Measured (seed 42, the default run: 30,000 of the 60,000 training images, 6 epochs, about
-// 85 s of CPU on one core): the fully connected autoencoder wins on both measures. Test BCE
-// per pixel 0.2796 against 0.2981 (the floor — the BCE of a perfect reconstruction of these
-// grey-level images — is 0.2422, the mean image scores 0.4911); squared error per image
-// 8.75 against 14.40, 1.65x smaller. It has 46x more weights (201,616 against 4,385): weight
-// for weight the convolution is far more efficient (it closes 78% of the BCE gap between the
-// mean image and a perfect reconstruction, the dense one 85%), but at the same code size and
-// training budget it loses. Both were still improving after 6 epochs (see test_bce.svg).
+// conv2d by hand and as im2col + one product, then the Keras-blog convolutional autoencoder
+// (4x4x8 code) and a dense 784-128-784 one (models/conv_autoencoder.hpp), trained alike and
+// scored on the same test images. The program prints; tutorials/12_conv_autoencoder.md
+// explains (the maths of convolution, pooling and upsampling, and the measured numbers).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -50,7 +14,11 @@
 #include "data/batching.hpp"
 #include "data/idx.hpp"
 #include "data/paths.hpp"
-#include "nn/nn.hpp"
+#include "autograd/ops.hpp"
+#include "models/conv_autoencoder.hpp"
+#include "models/deep_autoencoder.hpp"
+#include "nn/adam.hpp"
+#include "nn/loss.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -62,60 +30,8 @@ namespace {
 
 constexpr std::size_t kSide = 28, kPixels = kSide * kSide;
 
-// A 3x3 convolution; "same" padding (1) keeps the size, padding 0 shrinks it by 2.
-// ReLU layers get He initialisation, the sigmoid output layer Glorot's.
-std::shared_ptr<hg::Conv2d> conv3x3(std::size_t in, std::size_t out, std::size_t padding, hg::Rng& rng,
-                                    hg::Init init = hg::Init::kaiming_uniform) {
-    return std::make_shared<hg::Conv2d>(in, out, 3, rng, hg::Conv2dOptions().padding(padding).init(init));
-}
-
-// Both models map flat images (N x 784) to logits (N x 784): the sigmoid is inside the loss
-// (bce_with_logits) during training and applied by reconstruct().
-class ConvAutoencoder : public hg::Module {
-public:
-    explicit ConvAutoencoder(hg::Rng& rng) : Module("ConvAutoencoder") {
-        using std::make_shared;
-        encoder = register_module("encoder", hg::sequential({
-            conv3x3(1, 16, 1, rng), make_shared<hg::ReLU>(), make_shared<hg::MaxPool2d>(),  // 28 -> 14
-            conv3x3(16, 8, 1, rng), make_shared<hg::ReLU>(), make_shared<hg::MaxPool2d>(),  // 14 -> 7
-            conv3x3(8, 8, 1, rng), make_shared<hg::ReLU>(), make_shared<hg::MaxPool2d>(),   //  7 -> 4
-        }));
-        decoder = register_module("decoder", hg::sequential({
-            conv3x3(8, 8, 1, rng), make_shared<hg::ReLU>(), make_shared<hg::Upsample2d>(),   //  4 -> 8
-            conv3x3(8, 8, 1, rng), make_shared<hg::ReLU>(), make_shared<hg::Upsample2d>(),   //  8 -> 16
-            conv3x3(8, 16, 0, rng), make_shared<hg::ReLU>(), make_shared<hg::Upsample2d>(),  // 16 -> 14 -> 28
-            conv3x3(16, 1, 1, rng, hg::Init::xavier_uniform),                                // logits
-        }));
-    }
-    // (N x 784) -> the code (N x 8 x 4 x 4)
-    Var encode(const Var& x) { return (*encoder)(hg::reshape(x, {x.shape()[0], 1, kSide, kSide})); }
-    Var forward(const Var& x) override {
-        const Var y = (*decoder)(encode(x));  // (N x 1 x 28 x 28)
-        return hg::reshape(y, {x.shape()[0], kPixels});
-    }
-    std::shared_ptr<hg::Sequential> encoder, decoder;
-};
-
-class DenseAutoencoder : public hg::Module {
-public:
-    DenseAutoencoder(std::size_t code, hg::Rng& rng) : Module("DenseAutoencoder") {
-        encoder = register_module("encoder", hg::sequential({std::make_shared<hg::Linear>(kPixels, code, rng),
-                                                             std::make_shared<hg::ReLU>()}));
-        decoder = register_module("decoder", std::make_shared<hg::Linear>(code, kPixels, rng));
-    }
-    Var forward(const Var& x) override { return (*decoder)((*encoder)(x)); }
-    std::shared_ptr<hg::Sequential> encoder;
-    std::shared_ptr<hg::Linear> decoder;
-};
-
-// x̂ = σ(logits) for every row of x, in batches, without a graph.
-Tensor reconstruct(hg::Module& model, const Tensor& x) {
-    hg::NoGradGuard no_grad;
-    std::vector<Tensor> parts;
-    for (std::size_t start = 0; start < x.rows(); start += 500)
-        parts.push_back(hg::sigmoid(model(Var::constant(x.slice_rows(start, std::min(x.rows(), start + 500))))).value());
-    return Tensor::concat_rows(parts);
-}
+// x̂ = σ(logits) for every row of x, in batches of 500, without a graph.
+Tensor rebuild(hg::Module& model, const Tensor& x) { return hg::models::reconstruct(model, x, 500); }
 
 // The two measures: BCE per pixel −mean[x log x̂ + (1 − x) log(1 − x̂)], and the squared
 // error per image Σ_pixels (x − x̂)² averaged over images.
@@ -130,8 +46,8 @@ Score score(const Tensor& x, const Tensor& x_hat) {
 
 struct Trained {
     std::vector<double> test_bce;  // after each epoch (on the monitoring images)
-    double batch_seconds = 0;      // median time of one training step (forward + backward + Adam)
     double epoch_seconds = 0;      // median time of an epoch's training loop
+    double step_seconds = 0;       // of which one training step (forward + backward + Adam), on average
 };
 
 // Adam on BCE, mini-batches in the order `seed` gives (the same for both models).
@@ -141,33 +57,175 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
     hg::data::BatchSampler batches(x.rows(), batch, order);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
-    std::vector<double> step_seconds, epoch_seconds;
+    std::vector<double> epoch_seconds;
     tut::Progress progress(t, label + " epoch", epochs);
     for (int e = 1; e <= epochs; ++e) {
         double total = 0;
         const double epoch_start = t.seconds();
         for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const double start = t.seconds();
             const Var xb = Var::constant(x.gather_rows(rows));
             Var loss = hg::bce_with_logits(model(xb), xb);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            if (rows.size() == batch) step_seconds.push_back(t.seconds() - start);
             total += loss.item() * static_cast<double>(rows.size());
             if (!std::isfinite(total)) throw std::runtime_error(label + ": training diverged in epoch " + std::to_string(e));
         }
         epoch_seconds.push_back(t.seconds() - epoch_start);
-        out.test_bce.push_back(score(x_monitor, reconstruct(model, x_monitor)).bce);
+        out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
         progress.update(e, "train BCE " + tut::fixed(total / static_cast<double>(x.rows()), 4) + "  test BCE " +
                                tut::fixed(out.test_bce.back(), 4));
     }
     progress.finish();
-    std::sort(step_seconds.begin(), step_seconds.end());
-    out.batch_seconds = step_seconds.empty() ? 0 : step_seconds[step_seconds.size() / 2];
     std::sort(epoch_seconds.begin(), epoch_seconds.end());
     out.epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
+    out.step_seconds = out.epoch_seconds / static_cast<double>(batches.batches_per_epoch());
     return out;
+}
+
+struct References {
+    Score floor, baseline;  // a perfect reconstruction; the mean training image for every image
+};
+
+// Step 1's reference points. Pixels are grey levels, not 0/1, so even a perfect
+// reconstruction (x̂ = x) has a BCE above 0: the mean binary entropy of the pixels, the floor.
+References references(tut::Tutorial& t, const Tensor& x, const Tensor& x_test) {
+    const References r{score(x_test, x_test), score(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0))};
+    t.say() << "every test image predicted by the mean training image: BCE per pixel "
+            << tut::fixed(r.baseline.bce, 4) << ", squared error per image " << tut::fixed(r.baseline.sq_error, 2) << "\n"
+            << "a perfect reconstruction: BCE per pixel " << tut::fixed(r.floor.bce, 4)
+            << " (the entropy of the grey levels; no model goes below it)\n";
+    t.check(r.floor.bce < r.baseline.bce && r.floor.sq_error == 0.0, "the perfect reconstruction scores best on both measures");
+    return r;
+}
+
+// Step 2: one test image, one 3x3 kernel that responds to horizontal edges (light above dark).
+void convolution_by_hand(tut::Tutorial& t, const Tensor& x_test) {
+    t.step(2, "A convolution by hand, and as one matrix product (im2col)");
+    const Var image = Var::constant(x_test.slice_rows(0, 1).reshape({1, 1, kSide, kSide}));
+    const Var kernel = Var::constant(Tensor::from({1, 1, 3, 3}, {1, 2, 1, 0, 0, 0, -1, -2, -1}));
+    const Var edges = hg::conv2d(image, kernel, 1, 1);  // padding 1: 28x28 -> 28x28
+    t.say() << "image " << image.shape() << " * kernel " << kernel.shape() << " (padding 1) -> " << edges.shape()
+            << "; im2col makes the image a (9 x 784) matrix, one column per output pixel,\n"
+            << "so the layer is the (1 x 9)·(9 x 784) product\n";
+    // The definition, y[i,j] = Σ_u Σ_v W[u,v]·x[i + u − 1, j + v − 1], at a few pixels (zero outside).
+    double worst = 0;
+    for (const auto& [i, j] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 0}, {5, 14}, {14, 14}, {27, 3}}) {
+        double y = 0;
+        for (std::size_t u = 0; u < 3; ++u)
+            for (std::size_t v = 0; v < 3; ++v) {
+                const long r = static_cast<long>(i + u) - 1, c = static_cast<long>(j + v) - 1;
+                if (r >= 0 && c >= 0 && r < static_cast<long>(kSide) && c < static_cast<long>(kSide))
+                    y += kernel.value()[u * 3 + v] * image.value()[static_cast<std::size_t>(r) * kSide + static_cast<std::size_t>(c)];
+            }
+        const double got = edges.value()[i * kSide + j];
+        worst = std::max(worst, std::fabs(got - y));
+        t.say() << "  y[" << i << "," << j << "]: by hand " << tut::fixed(y, 4) << ", conv2d " << tut::fixed(got, 4) << "\n";
+    }
+    t.check(worst < 1e-5, "conv2d agrees with the definition (im2col + gemm is the same sum)");
+    tut::write_png_grid(t.out_dir() + "/edge_filter.png",
+                        Tensor::concat_rows({image.value().reshape({1, kPixels}), edges.value().reshape({1, kPixels})}),
+                        kSide, kSide, 2, 0.0f, 0.0f);
+
+}
+
+// Step 3: the two models, one image followed through the convolutional one.
+void show_models(tut::Tutorial& t, hg::models::ConvAutoencoder& conv, hg::models::DenseAutoencoder& dense, const Tensor& x_test) {
+    t.step(3, "The two autoencoders, both with a 128-number code");
+    t.say() << conv << "\n" << dense << "\n";
+    // Follow one image through the convolutional model, layer by layer.
+    {
+        hg::NoGradGuard no_grad;
+        Var h = hg::reshape(Var::constant(x_test.slice_rows(0, 1)), {1, 1, kSide, kSide});
+        t.say() << "one image through the convolutional autoencoder: " << h.shape();
+        for (auto* part : {conv.encoder.get(), conv.decoder.get()})
+            for (const auto& [name, layer] : part->children()) {
+                h = (*layer)(h);
+                if (layer->type_name() != "ReLU") t.say() << " -" << layer->type_name() << "-> " << h.shape();
+            }
+        t.say() << "\n";
+    }
+    const hg::Shape code_shape = conv.encode(Var::constant(x_test.slice_rows(0, 2))).shape();
+    t.say() << "codes: convolutional " << code_shape << " = " << code_shape.numel() / 2
+            << " numbers per image; fully connected 128\n"
+            << "weights: convolutional " << hg::with_thousands(conv.num_parameters()) << ", fully connected "
+            << hg::with_thousands(dense.num_parameters()) << "\n";
+    t.check(code_shape == hg::Shape({2, 8, 4, 4}), "the convolutional code is 4x4x8 = 128 numbers, as the dense one");
+
+}
+
+// Step 5: both on the test images; returns their scores.
+std::pair<Score, Score> compare(tut::Tutorial& t, hg::Module& conv, hg::Module& dense, const Tensor& x_test,
+                                const References& ref, const Score& conv_start) {
+    const Score &baseline = ref.baseline, &floor = ref.floor;
+    t.step(5, "Which reconstructs the test images better?");
+    const Score c = score(x_test, rebuild(conv, x_test));
+    const Score d = score(x_test, rebuild(dense, x_test));
+    t.say() << "test images (" << x_test.rows() << ")           BCE per pixel   squared error per image\n"
+            << "  mean training image           " << tut::right(tut::fixed(baseline.bce, 4), 10)
+            << tut::right(tut::fixed(baseline.sq_error, 2), 16) << "\n"
+            << "  convolutional (4x4x8 code)    " << tut::right(tut::fixed(c.bce, 4), 10)
+            << tut::right(tut::fixed(c.sq_error, 2), 16) << "\n"
+            << "  fully connected (128 code)    " << tut::right(tut::fixed(d.bce, 4), 10)
+            << tut::right(tut::fixed(d.sq_error, 2), 16) << "\n"
+            << "  perfect (the floor)           " << tut::right(tut::fixed(floor.bce, 4), 10)
+            << tut::right(tut::fixed(0.0, 2), 16) << "\n";
+    t.check(c.bce < conv_start.bce - 0.5 * (conv_start.bce - floor.bce),
+            "training closes more than half the convolutional autoencoder's gap to the floor");
+    t.check(c.bce < baseline.bce && c.sq_error < baseline.sq_error,
+            "the convolutional autoencoder beats the mean image on both measures");
+    t.check(d.bce < baseline.bce && d.sq_error < baseline.sq_error,
+            "the fully connected autoencoder beats the mean image on both measures");
+    // BCE above the floor is what a model can still gain; compare that part.
+    const double excess_ratio = (c.bce - floor.bce) / (d.bce - floor.bce);
+    const double sq_ratio = c.sq_error / d.sq_error;
+    const std::string winner = c.sq_error < d.sq_error ? "conv" : "fc";
+    const bool same_on_both = (c.bce < d.bce) == (c.sq_error < d.sq_error);
+    t.say() << (winner == "conv" ? "the convolutional" : "the fully connected")
+            << " autoencoder reconstructs better: its squared error per image is "
+            << tut::fixed(winner == "conv" ? 1 / sq_ratio : sq_ratio, 2) << "x smaller, its BCE per pixel "
+            << tut::fixed(std::fabs(c.bce - d.bce), 4) << " lower (the convolutional model's BCE above the floor is "
+            << tut::fixed(excess_ratio, 2) << "x the dense one's)"
+            << (same_on_both ? "" : " — but the two measures disagree on the winner") << "\n";
+    // The header's claim was measured at the default full setting; elsewhere the numbers are reported only.
+    bool default_setting = t.options().epochs == 0 && !t.options().quick;
+    for (const char* flag : {"--train-images", "--batch", "--lr"}) default_setting = default_setting && t.app().count(flag) == 0;
+    if (default_setting)
+        t.check(d.bce < c.bce && d.sq_error < c.sq_error,
+                "at this budget the fully connected autoencoder (46x the weights) wins on both measures");
+    // Of the BCE between the mean image and a perfect reconstruction, how much each model removes.
+    const auto closed = [&](const Score& s) { return 100 * (baseline.bce - s.bce) / (baseline.bce - floor.bce); };
+    t.say() << "of the BCE gap between the mean image and a perfect reconstruction, the convolutional autoencoder closes "
+            << tut::fixed(closed(c), 0) << "% with " << hg::with_thousands(conv.num_parameters())
+            << " weights, the fully connected one " << tut::fixed(closed(d), 0) << "% with "
+            << hg::with_thousands(dense.num_parameters()) << "\n";
+
+    return {c, d};
+}
+
+// Step 6: reconstructions, the curves and the learnt kernels.
+void pictures(tut::Tutorial& t, const hg::data::ImageSet& test_set, hg::models::ConvAutoencoder& conv,
+              hg::models::DenseAutoencoder& dense, const Trained& conv_run, const Trained& dense_run, double baseline_bce) {
+    t.step(6, "Pictures");
+    const std::vector<std::size_t> rows = tut::one_per_class(test_set.labels, 10);
+    const Tensor originals = test_set.images.gather_rows(rows);
+    const std::string out = t.out_dir();
+    tut::write_png_grid(out + "/reconstructions.png",
+                        Tensor::concat_rows({originals, rebuild(conv, originals), rebuild(dense, originals)}),
+                        kSide, kSide, rows.size());
+    tut::write_svg_curves(out + "/test_bce.svg", "test BCE per pixel after each epoch", "epoch", "BCE per pixel",
+                          {{"convolutional (4x4x8 code)", conv_run.test_bce},
+                           {"fully connected (128 code)", dense_run.test_bce},
+                           {"mean image", std::vector<double>(conv_run.test_bce.size(), baseline_bce)}});
+    // The 16 kernels of the first layer (3x3 each), each scaled to its own range.
+    tut::write_png_grid(out + "/conv1_kernels.png", conv.encoder->children()[0].second->own_parameters()[0].second.value().reshape({16, 9}),
+                        3, 3, 16, 0.0f, 0.0f);
+    t.say() << "in " << out << ":\n"
+            << "  reconstructions.png  row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE\n"
+            << "  test_bce.svg         test BCE per pixel after each epoch, both models\n"
+            << "  edge_filter.png      a test image and its horizontal-edge convolution (step 2)\n"
+            << "  conv1_kernels.png    the 16 learnt 3x3 kernels of the first layer\n";
+
 }
 
 }  // namespace
@@ -193,157 +251,47 @@ int main(int argc, char** argv) {
         const Tensor& x = train_set.images;
         const Tensor& x_test = test_set.images;
         t.say() << "train " << x.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
-        // Pixels are grey levels, not 0/1, so even a perfect reconstruction (x̂ = x) has a
-        // BCE above 0: the mean binary entropy of the pixels. It is the floor of the BCE.
-        const Score floor = score(x_test, x_test);
-        const Score baseline = score(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0));
-        t.say() << "every test image predicted by the mean training image: BCE per pixel "
-                << tut::fixed(baseline.bce, 4) << ", squared error per image " << tut::fixed(baseline.sq_error, 2) << "\n"
-                << "a perfect reconstruction: BCE per pixel " << tut::fixed(floor.bce, 4)
-                << " (the entropy of the grey levels; no model goes below it)\n";
-        t.check(floor.bce < baseline.bce && floor.sq_error == 0.0, "the perfect reconstruction scores best on both measures");
+        const References ref = references(t, x, x_test);
 
-        t.step(2, "A convolution by hand, and as one matrix product (im2col)");
-        // One test image, one 3x3 kernel that responds to horizontal edges (light above dark).
-        const Var image = Var::constant(x_test.slice_rows(0, 1).reshape({1, 1, kSide, kSide}));
-        const Var kernel = Var::constant(Tensor::from({1, 1, 3, 3}, {1, 2, 1, 0, 0, 0, -1, -2, -1}));
-        const Var edges = hg::conv2d(image, kernel, 1, 1);  // padding 1: 28x28 -> 28x28
-        t.say() << "image " << image.shape() << " * kernel " << kernel.shape() << " (padding 1) -> " << edges.shape()
-                << "; im2col makes the image a (9 x 784) matrix, one column per output pixel,\n"
-                << "so the layer is the (1 x 9)·(9 x 784) product\n";
-        // The definition, y[i,j] = Σ_u Σ_v W[u,v]·x[i + u − 1, j + v − 1], at a few pixels (zero outside).
-        double worst = 0;
-        for (const auto& [i, j] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 0}, {5, 14}, {14, 14}, {27, 3}}) {
-            double y = 0;
-            for (std::size_t u = 0; u < 3; ++u)
-                for (std::size_t v = 0; v < 3; ++v) {
-                    const long r = static_cast<long>(i + u) - 1, c = static_cast<long>(j + v) - 1;
-                    if (r >= 0 && c >= 0 && r < static_cast<long>(kSide) && c < static_cast<long>(kSide))
-                        y += kernel.value()[u * 3 + v] * image.value()[static_cast<std::size_t>(r) * kSide + static_cast<std::size_t>(c)];
-                }
-            const double got = edges.value()[i * kSide + j];
-            worst = std::max(worst, std::fabs(got - y));
-            t.say() << "  y[" << i << "," << j << "]: by hand " << tut::fixed(y, 4) << ", conv2d " << tut::fixed(got, 4) << "\n";
-        }
-        t.check(worst < 1e-5, "conv2d agrees with the definition (im2col + gemm is the same sum)");
-        tut::write_png_grid(t.out_dir() + "/edge_filter.png",
-                            Tensor::concat_rows({image.value().reshape({1, kPixels}), edges.value().reshape({1, kPixels})}),
-                            kSide, kSide, 2, 0.0f, 0.0f);
+        convolution_by_hand(t, x_test);
 
-        t.step(3, "The two autoencoders, both with a 128-number code");
         hg::Rng rng(t.options().seed);
-        ConvAutoencoder conv(rng);
-        DenseAutoencoder dense(128, rng);
-        t.say() << conv << "\n" << dense << "\n";
-        // Follow one image through the convolutional model, layer by layer.
-        {
-            hg::NoGradGuard no_grad;
-            Var h = hg::reshape(Var::constant(x_test.slice_rows(0, 1)), {1, 1, kSide, kSide});
-            t.say() << "one image through the convolutional autoencoder: " << h.shape();
-            for (auto* part : {conv.encoder.get(), conv.decoder.get()})
-                for (const auto& [name, layer] : part->children()) {
-                    h = (*layer)(h);
-                    if (layer->type_name() != "ReLU") t.say() << " -" << layer->type_name() << "-> " << h.shape();
-                }
-            t.say() << "\n";
-        }
-        const hg::Shape code_shape = conv.encode(Var::constant(x_test.slice_rows(0, 2))).shape();
-        t.say() << "codes: convolutional " << code_shape << " = " << code_shape.numel() / 2
-                << " numbers per image; fully connected 128\n"
-                << "weights: convolutional " << hg::with_thousands(conv.num_parameters()) << ", fully connected "
-                << hg::with_thousands(dense.num_parameters()) << "\n";
-        t.check(code_shape == hg::Shape({2, 8, 4, 4}), "the convolutional code is 4x4x8 = 128 numbers, as the dense one");
+        hg::models::ConvAutoencoder conv(rng);
+        hg::models::DenseAutoencoder dense(128, rng);
+        show_models(t, conv, dense, x_test);
 
         t.step(4, "Train both: Adam (lr " + tut::fixed(lr, 4) + "), batch " + std::to_string(batch) + ", " +
                       std::to_string(epochs) + " epochs on the same " + std::to_string(x.rows()) + " images");
         // The per-epoch curve is measured on (at most) 2,000 test images, to keep epochs short.
         const Tensor x_monitor = x_test.slice_rows(0, std::min<std::size_t>(2000, x_test.rows()));
-        const Score conv_start = score(x_test, reconstruct(conv, x_test));
+        const Score conv_start = score(x_test, rebuild(conv, x_test));
         t.say() << "before training: the convolutional autoencoder's test BCE per pixel " << tut::fixed(conv_start.bce, 4)
                 << "\n";
         const Trained conv_run = train(t, "conv", conv, x, x_monitor, epochs, batch, lr, t.options().seed + 1);
         const Trained dense_run = train(t, "dense", dense, x, x_monitor, epochs, batch, lr, t.options().seed + 1);
-        t.say() << "one training step on a batch of " << batch << " (forward + backward + Adam), median: convolutional "
-                << tut::fixed(1000 * conv_run.batch_seconds, 1) << " ms, fully connected "
-                << tut::fixed(1000 * dense_run.batch_seconds, 1) << " ms\n";
+        t.say() << "one training step on a batch of " << batch << " (forward + backward + Adam), on average: convolutional "
+                << tut::fixed(1000 * conv_run.step_seconds, 1) << " ms, fully connected "
+                << tut::fixed(1000 * dense_run.step_seconds, 1) << " ms\n";
 
-        t.step(5, "Which reconstructs the test images better?");
-        const Score c = score(x_test, reconstruct(conv, x_test));
-        const Score d = score(x_test, reconstruct(dense, x_test));
-        t.say() << "test images (" << x_test.rows() << ")           BCE per pixel   squared error per image\n"
-                << "  mean training image           " << tut::right(tut::fixed(baseline.bce, 4), 10)
-                << tut::right(tut::fixed(baseline.sq_error, 2), 16) << "\n"
-                << "  convolutional (4x4x8 code)    " << tut::right(tut::fixed(c.bce, 4), 10)
-                << tut::right(tut::fixed(c.sq_error, 2), 16) << "\n"
-                << "  fully connected (128 code)    " << tut::right(tut::fixed(d.bce, 4), 10)
-                << tut::right(tut::fixed(d.sq_error, 2), 16) << "\n"
-                << "  perfect (the floor)           " << tut::right(tut::fixed(floor.bce, 4), 10)
-                << tut::right(tut::fixed(0.0, 2), 16) << "\n";
-        t.check(c.bce < conv_start.bce - 0.5 * (conv_start.bce - floor.bce),
-                "training closes more than half the convolutional autoencoder's gap to the floor");
-        t.check(c.bce < baseline.bce && c.sq_error < baseline.sq_error,
-                "the convolutional autoencoder beats the mean image on both measures");
-        t.check(d.bce < baseline.bce && d.sq_error < baseline.sq_error,
-                "the fully connected autoencoder beats the mean image on both measures");
-        // BCE above the floor is what a model can still gain; compare that part.
-        const double excess_ratio = (c.bce - floor.bce) / (d.bce - floor.bce);
-        const double sq_ratio = c.sq_error / d.sq_error;
-        const std::string winner = c.sq_error < d.sq_error ? "conv" : "fc";
-        const bool same_on_both = (c.bce < d.bce) == (c.sq_error < d.sq_error);
-        t.say() << (winner == "conv" ? "the convolutional" : "the fully connected")
-                << " autoencoder reconstructs better: its squared error per image is "
-                << tut::fixed(winner == "conv" ? 1 / sq_ratio : sq_ratio, 2) << "x smaller, its BCE per pixel "
-                << tut::fixed(std::fabs(c.bce - d.bce), 4) << " lower (the convolutional model's BCE above the floor is "
-                << tut::fixed(excess_ratio, 2) << "x the dense one's)"
-                << (same_on_both ? "" : " — but the two measures disagree on the winner") << "\n";
-        // The header's claim was measured at the default full setting; elsewhere the numbers are reported only.
-        bool default_setting = t.options().epochs == 0 && !quick;
-        for (const char* flag : {"--train-images", "--batch", "--lr"}) default_setting = default_setting && t.app().count(flag) == 0;
-        if (default_setting)
-            t.check(d.bce < c.bce && d.sq_error < c.sq_error,
-                    "at this budget the fully connected autoencoder (46x the weights) wins on both measures");
-        // Of the BCE between the mean image and a perfect reconstruction, how much each model removes.
-        const auto closed = [&](const Score& s) { return 100 * (baseline.bce - s.bce) / (baseline.bce - floor.bce); };
-        t.say() << "of the BCE gap between the mean image and a perfect reconstruction, the convolutional autoencoder closes "
-                << tut::fixed(closed(c), 0) << "% with " << hg::with_thousands(conv.num_parameters())
-                << " weights, the fully connected one " << tut::fixed(closed(d), 0) << "% with "
-                << hg::with_thousands(dense.num_parameters()) << "\n";
+        const auto [c, d] = compare(t, conv, dense, x_test, ref, conv_start);
 
-        t.step(6, "Pictures");
-        const std::vector<std::size_t> rows = tut::one_per_class(test_set.labels, 10);
-        const Tensor originals = x_test.gather_rows(rows);
-        const std::string out = t.out_dir();
-        tut::write_png_grid(out + "/reconstructions.png",
-                            Tensor::concat_rows({originals, reconstruct(conv, originals), reconstruct(dense, originals)}),
-                            kSide, kSide, rows.size());
-        tut::write_svg_curves(out + "/test_bce.svg", "test BCE per pixel after each epoch", "epoch", "BCE per pixel",
-                              {{"convolutional (4x4x8 code)", conv_run.test_bce},
-                               {"fully connected (128 code)", dense_run.test_bce},
-                               {"mean image", std::vector<double>(conv_run.test_bce.size(), baseline.bce)}});
-        // The 16 kernels of the first layer (3x3 each), each scaled to its own range.
-        tut::write_png_grid(out + "/conv1_kernels.png", conv.encoder->children()[0].second->own_parameters()[0].second.value().reshape({16, 9}),
-                            3, 3, 16, 0.0f, 0.0f);
-        t.say() << "in " << out << ":\n"
-                << "  reconstructions.png  row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE\n"
-                << "  test_bce.svg         test BCE per pixel after each epoch, both models\n"
-                << "  edge_filter.png      a test image and its horizontal-edge convolution (step 2)\n"
-                << "  conv1_kernels.png    the 16 learnt 3x3 kernels of the first layer\n";
+        pictures(t, test_set, conv, dense, conv_run, dense_run, ref.baseline.bce);
 
         t.result({{"dataset", "fashion-mnist"},
                   {"conv_bce", tut::fixed(c.bce, 4)},
                   {"fc_bce", tut::fixed(d.bce, 4)},
                   {"conv_sq_error", tut::fixed(c.sq_error, 2)},
                   {"fc_sq_error", tut::fixed(d.sq_error, 2)},
-                  {"baseline_bce", tut::fixed(baseline.bce, 4)},
-                  {"baseline_sq_error", tut::fixed(baseline.sq_error, 2)},
-                  {"floor_bce", tut::fixed(floor.bce, 4)},
+                  {"baseline_bce", tut::fixed(ref.baseline.bce, 4)},
+                  {"baseline_sq_error", tut::fixed(ref.baseline.sq_error, 2)},
+                  {"floor_bce", tut::fixed(ref.floor.bce, 4)},
                   {"conv_start_bce", tut::fixed(conv_start.bce, 4)},
-                  {"winner", winner},
+                  {"winner", c.sq_error < d.sq_error ? "conv" : "fc"},
                   {"conv_params", std::to_string(conv.num_parameters())},
                   {"fc_params", std::to_string(dense.num_parameters())},
                   {"epochs", std::to_string(epochs)},
                   {"train_images", std::to_string(x.rows())},
-                  {"conv_batch_ms", tut::fixed(1000 * conv_run.batch_seconds, 1)},
+                  {"conv_batch_ms", tut::fixed(1000 * conv_run.step_seconds, 1)},
                   {"epoch_seconds", tut::fixed(conv_run.epoch_seconds, 2)}});
     });
 }

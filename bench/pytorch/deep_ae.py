@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The deep autoencoder of tutorial 11 on Fashion-MNIST, in PyTorch — the peer of
-`11_deep --ae-only` for side-by-side timing and memory (bench/compare.py, cases deep_ae_t*).
+`bench/model_epochs deep_ae` for side-by-side timing and memory (bench/compare.py, cases deep_ae_t*).
 
 784-1000-500-250-30 with a linear 30-unit code, the mirror-image decoder 30-250-500-1000-784
 giving logits, SELU hidden units, cross-entropy on the sigmoid of the logits

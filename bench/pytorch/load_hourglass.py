@@ -2,8 +2,9 @@
 """Load a model that hourglass saved into the equivalent PyTorch model, and check that both
 give the same outputs.
 
-    build/tutorials/03_recommender --data ../shared/data/ml-100k --epochs 3 \\
-        --save /tmp/model.safetensors --predictions /tmp/pred.safetensors
+    build/tutorials/03_recommender --data ../shared/data/ml-100k --epochs 3 --save /tmp/model.safetensors
+    build/bench/recommender_predictions --mode corrected --model /tmp/model.safetensors \\
+        --data ../shared/data/ml-100k --out /tmp/pred.safetensors
     /usr/bin/python3 bench/pytorch/load_hourglass.py /tmp/model.safetensors /tmp/pred.safetensors
 
 The model file is read with json + numpy only (Debian has no safetensors package): 8 bytes
@@ -11,7 +12,7 @@ of little-endian header length, a JSON header, the raw float32 numbers (nn/READM
 names are PyTorch's: tutorial 03's corrected model ("mu", "user_bias", "item_bias",
 "net.1.weight", ...) loads into bench/pytorch/recommender.py's ResidualAutoencoder, the
 course's model ("0.weight", ..., "6.bias") into an nn.Sequential, both with
-load_state_dict(strict=True). The predictions file (tutorial 03 --predictions) holds every
+load_state_dict(strict=True). The predictions file (bench/recommender_predictions) holds every
 user's training row ("input") and hourglass's predictions for them ("predictions"); PyTorch
 predicts from the same rows and the largest absolute difference is reported. Exit code 1
 when it is above --tolerance (float32 sums in another order differ by ~1e-6 here). With
@@ -51,7 +52,7 @@ def load_safetensors(path):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", help="a model saved by tutorial 03 (--save)")
-    p.add_argument("predictions", help="the same run's --predictions file")
+    p.add_argument("predictions", help="bench/recommender_predictions' file for the same model")
     p.add_argument("--tolerance", type=float, default=1e-4)
     p.add_argument("--data", help="the ml-100k folder: check the rows against its u1.base")
     a = p.parse_args()

@@ -1,6 +1,7 @@
 #include "tutorials/common/recommend.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,31 @@ Ratings load_ratings(Tutorial& t) {
                 << "): using the built-in synthetic MovieLens-shaped set.\n"
                 << "For the real thing: ./lab fetch movielens 100k, or --data DIR\n";
     return d;
+}
+
+Scores score(const std::vector<hg::data::Rating>& ratings, const Tensor& pred, bool clip, float lo, float hi) {
+    const std::size_t n_items = pred.shape()[1];
+    std::vector<double> se(pred.shape()[0], 0.0);
+    std::vector<std::size_t> count(pred.shape()[0], 0);
+    double total = 0;
+    for (const hg::data::Rating& r : ratings) {
+        float p = pred[r.user * n_items + r.item];
+        if (clip) p = std::clamp(p, lo, hi);
+        const double e = (static_cast<double>(p) - r.rating) * (static_cast<double>(p) - r.rating);
+        se[r.user] += e;
+        ++count[r.user];
+        total += e;
+    }
+    Scores s;
+    std::size_t users = 0;
+    for (std::size_t u = 0; u < se.size(); ++u)
+        if (count[u]) {
+            s.course_metric += std::sqrt(se[u] / static_cast<double>(count[u]));
+            ++users;
+        }
+    s.course_metric /= static_cast<double>(std::max<std::size_t>(users, 1));
+    s.rmse = std::sqrt(total / static_cast<double>(std::max<std::size_t>(ratings.size(), 1)));
+    return s;
 }
 
 void require_user(const Ratings& d, std::int64_t user_id) {

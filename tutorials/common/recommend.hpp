@@ -1,5 +1,6 @@
-// What the recommender tutorials (03, 13) share: MovieLens' u1 split, or the built-in
-// synthetic set when MovieLens is not around (saying so), and the recommendation table.
+// What the recommender tutorials (03, 14) share: MovieLens' u1 split, or the built-in
+// synthetic set when MovieLens is not around (saying so), the two measures of error, and
+// the recommendation table.
 //
 //   hg::tutorial::Ratings d = hg::tutorial::load_ratings(t);        // step 1 of both
 //   ...train...
@@ -10,9 +11,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "data/movies.hpp"
 #include "data/rating_set.hpp"
+#include "tensor/tensor.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 namespace hg::tutorial {
@@ -30,6 +33,15 @@ Ratings load_ratings(Tutorial& t);
 // Throws ValueError, naming the range of ids, unless user_id is a user of the training set.
 // The tutorials call it before training, so a mistyped --user fails at once.
 void require_user(const Ratings& d, std::int64_t user_id);
+
+struct Scores {
+    double course_metric = 0;  // the mean over test users of sqrt(SE_u / n_u): the course's measure
+    double rmse = 0;           // over every rating
+};
+
+// Both measures of error of the prediction matrix pred (users x movies, by index) on
+// `ratings`; clip: first clamp each prediction to [lo, hi] (the rating scale).
+Scores score(const std::vector<hg::data::Rating>& ratings, const Tensor& pred, bool clip, float lo, float hi);
 
 // The user's own favourites beside the top `top` movies they have not rated, by predicted
 // rating, among movies with at least min_ratings training ratings (a movie two people

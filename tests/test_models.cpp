@@ -1,0 +1,81 @@
+// models/: the shapes the tutorials, benchmarks and PyTorch peers agree on, and what each
+// model's helpers promise.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "autograd/var.hpp"
+#include "models/conv_autoencoder.hpp"
+#include "models/course.hpp"
+#include "models/deep_autoencoder.hpp"
+#include "models/rbm.hpp"
+#include "models/recommender.hpp"
+#include "models/vae.hpp"
+#include "tensor/error.hpp"
+
+using hg::Tensor;
+using hg::Var;
+
+TEST_CASE("models: parameter counts of the course, convolutional, dense and deep models") {
+    hg::Rng rng(1);
+    // 1682·20 + 20 + 20·10 + 10 + 10·20 + 20 + 20·1682 + 1682 (ml-100k's movies).
+    CHECK(hg::models::course_model(1682, rng)->num_parameters() == 69412);
+    CHECK(hg::models::ConvAutoencoder(rng).num_parameters() == 4385);
+    CHECK(hg::models::DenseAutoencoder(128, rng).num_parameters() == 201616);
+    const hg::models::DeepAutoencoder deep(hg::models::deep_ae_sizes(30), "selu", rng);
+    CHECK(deep.enc.size() == 4);
+    CHECK(deep.dec.size() == 4);
+    CHECK(deep.enc[0]->weight().shape() == hg::Shape({1000, 784}));
+    CHECK(deep.dec[0]->weight().shape() == hg::Shape({250, 30}));
+    CHECK_THROWS_AS(hg::models::DeepAutoencoder({784, 30, 10}, "tanhh", rng), hg::ValueError);
+}
+
+TEST_CASE("models: the convolutional code is 4x4x8; a VAE's heads are latent wide") {
+    hg::Rng rng(2);
+    hg::models::ConvAutoencoder conv(rng);
+    const Var x = Var::constant(Tensor::uniform({3, 784}, 0.0f, 1.0f, rng));
+    CHECK(conv.encode(x).shape() == hg::Shape({3, 8, 4, 4}));
+    CHECK(conv(x).shape() == hg::Shape({3, 784}));
+    hg::models::Vae vae(5, rng);
+    const hg::models::Posterior q = vae.encode(x);
+    CHECK(q.mu.shape() == hg::Shape({3, 5}));
+    CHECK(q.logvar.shape() == hg::Shape({3, 5}));
+    const hg::models::VaeLoss l = hg::models::vae_loss(vae, x, rng);
+    CHECK(l.kl.item() >= 0.0f);
+    CHECK(l.total().item() == doctest::Approx(l.bce.item() + l.kl.item()));
+}
+
+TEST_CASE("models: the recommender predicts baseline + the network's output on the residuals") {
+    hg::Rng rng(3);
+    const std::vector<hg::data::Rating> ratings{{0, 0, 4.0f}, {0, 2, 2.0f}, {1, 1, 5.0f}};
+    const hg::data::RatingMatrix m = hg::data::RatingMatrix::from(ratings, 2, 3);
+    hg::models::ResidualAutoencoder model(2, 3, hg::models::RecommenderSettings{}, rng);
+    model.set_baseline(hg::data::BiasModel::fit(ratings, 2, 3));
+    model.eval();
+    const Tensor base = model.baseline({0, 1});
+    const Tensor res = model.residuals(m, {0, 1});
+    CHECK(res[0] == doctest::Approx(4.0f - base[0]));
+    CHECK(res[1] == 0.0f);  // not rated: no residual
+    hg::NoGradGuard no_grad;
+    const Tensor expected = base + model(Var::constant(res)).value();
+    CHECK(hg::max_abs_diff(model.predict(m, {0, 1}), expected) < 1e-6f);
+}
+
+TEST_CASE("models: an RBM stack unrolls into the deep autoencoder; a stack of other sizes is refused") {
+    hg::Rng rng(4);
+    const std::vector<std::size_t> sizes{12, 8, 4};
+    std::vector<hg::models::Rbm> stack{{12, 8, hg::models::Hidden::binary, rng}, {8, 4, hg::models::Hidden::gaussian, rng}};
+    hg::models::DeepAutoencoder model(sizes, "sigmoid", rng);
+    hg::models::unroll(stack, model);
+    CHECK(hg::max_abs_diff(model.enc[0]->weight().value(), stack[0].W) == 0.0f);
+    CHECK(hg::max_abs_diff(model.dec[1]->weight().value(), stack[0].W.transpose()) == 0.0f);
+    CHECK(hg::max_abs_diff(model.dec[0]->bias().value(), stack[1].c) == 0.0f);
+    std::vector<hg::models::Rbm> wrong{{12, 8, hg::models::Hidden::binary, rng}, {8, 5, hg::models::Hidden::gaussian, rng}};
+    try {
+        hg::models::unroll(wrong, model);
+        FAIL("a 8-5 RBM was unrolled into an 8-4 layer");
+    } catch (const hg::ShapeError& e) {
+        CHECK(std::string(e.what()).find("RBM 1 has W (5x8)") != std::string::npos);
+    }
+}
