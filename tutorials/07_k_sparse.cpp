@@ -1,30 +1,6 @@
-// Tutorial 07 — k-sparse autoencoders: keep the k largest hidden units, zero the rest.
-//
-// Makhzani & Frey (2014), "k-Sparse Autoencoders" (ICLR 2014, arXiv:1312.5663). The
-// encoder is linear, the decoder uses the encoder's weights transposed (tied weights),
-// and sparsity is not a penalty but a selection: of the H hidden units, only the k with
-// the largest pre-activation survive for each example.
-//
-//   z   = x·Wᵀ + b                   (N x H)  linear hidden pre-activation
-//   Γ   = the k largest entries of each row of z     (the support of the code)
-//   z_Γ = z ⊙ 1_Γ                    exactly k non-zeros per row
-//   x̂   = z_Γ·W + b'                 (N x 784) tied weights: W is used twice
-//   E   = ‖x − x̂‖²                   the squared reconstruction error
-//
-// Backpropagation goes only through the support: ∂E/∂z is zero outside Γ, so each example
-// trains only the k units that won it (autograd's topk_mask: dZ = dZ_Γ ⊙ 1_Γ).
-//
-// What the tutorial shows, on Fashion-MNIST (Xiao, Rasul & Vollgraf 2017):
-//   - every code has exactly k non-zeros, and only those k units receive gradient;
-//   - a sweep over k: the reconstruction error falls as k grows (more units per image);
-//   - the filters (rows of W) for each k: with a small k each unit must rebuild much of an
-//     image by itself and its filter looks like a whole garment (global); with a larger k
-//     the units share the work and draw details. The paper shows its filters on MNIST for
-//     several k; here the difference is measured as each filter's best cosine similarity
-//     with a real image;
-//   - the paper's scheduling of the sparsity level: k starts large and is lowered linearly
-//     to its target over the first half of training. Without it, more units never win a
-//     code ("dead" units).
+// Tutorial 07 — k-sparse autoencoders (Makhzani & Frey 2014): keep the k largest hidden units
+// of a linear encoder, zero the rest, decode with the encoder's weights transposed. The model,
+// its backward rule and the measured sweep over k are in 07_k_sparse.md beside this file.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -32,11 +8,14 @@
 #include <numeric>
 #include <vector>
 
-#include "data/batching.hpp"
-#include "data/idx.hpp"
-#include "data/paths.hpp"
-#include "nn/nn.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
+#include "nn/module.hpp"
 #include "tensor/matmul.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -65,8 +44,7 @@ public:
 };
 
 struct Settings {
-    std::size_t hidden = 400;
-    std::size_t train_images = 20000, test_images = 2000;
+    std::size_t hidden = 0, train_images = 0;  // flags whose defaults depend on --quick (main)
     std::size_t batch = 64;
     float lr = 1e-3f;
 };
@@ -84,28 +62,21 @@ std::size_t scheduled_k(std::size_t target, std::size_t k_start, int epoch, int 
 std::vector<double> train(tut::Tutorial& t, KSparseAutoencoder& model, const Tensor& images, std::size_t target_k,
                           bool schedule, const Settings& s, int epochs, std::uint64_t seed) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
-    hg::Rng rng(seed);
-    hg::data::BatchSampler batches(images.rows(), s.batch, rng);
     const std::size_t k_start = schedule ? std::max(target_k, std::min<std::size_t>(s.hidden, 100)) : target_k;
     std::vector<double> losses;
-    tut::Progress progress(t, "  k=" + std::to_string(target_k) + " epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        model.k = scheduled_k(target_k, k_start, e, epochs);
-        double sum = 0;
-        std::size_t seen = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var x = Var::constant(images.gather_rows(rows));
-            Var loss = hg::mse(model(x), x);
+    tut::EpochLoop loop(t, "  k=" + std::to_string(target_k), images, s.batch, epochs, seed);
+    while (loop.next_epoch()) {
+        model.k = scheduled_k(target_k, k_start, loop.epoch(), epochs);
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::mse(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            sum += loss.item() * static_cast<double>(rows.size());
-            seen += rows.size();
+            loop.add(loss);
         }
-        losses.push_back(sum / static_cast<double>(seen));
-        progress.update(e, "k " + std::to_string(model.k) + "  train MSE " + tut::fixed(losses.back(), 5));
+        losses.push_back(loop.mean_loss());
+        loop.report("k " + std::to_string(model.k) + "  train MSE " + tut::fixed(losses.back(), 5));
     }
-    progress.finish();
     model.k = target_k;
     return losses;
 }
@@ -199,19 +170,13 @@ int main(int argc, char** argv) {
     tut::Tutorial t("07_k_sparse", "k-sparse autoencoders: keep the k largest hidden units");
     Settings s;
     std::vector<std::size_t> ks;
-    t.app().add_option("--hidden", s.hidden, "Hidden units H")->check(CLI::PositiveNumber);
+    t.setting("--hidden", s.hidden, {400, 200}, "Hidden units H")->check(CLI::PositiveNumber);
     t.app().add_option("--k", ks, "The sparsity levels of the sweep (default 5 10 20 40 80; quick 5 20 60)")
         ->check(CLI::PositiveNumber);
-    t.app().add_option("--train-images", s.train_images, "Training images (default 20000; quick 3000)");
+    t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
     t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        if (quick) {
-            if (t.app().count("--train-images") == 0) s.train_images = 3000;
-            if (t.app().count("--hidden") == 0) s.hidden = 200;
-            s.test_images = 1000;
-        }
-        if (ks.empty()) ks = quick ? std::vector<std::size_t>{5, 20, 60} : std::vector<std::size_t>{5, 10, 20, 40, 80};
+        if (ks.empty()) ks = t.pick<std::vector<std::size_t>>({5, 10, 20, 40, 80}, {5, 20, 60});
         std::sort(ks.begin(), ks.end());
         ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
         if (ks.back() > s.hidden)
@@ -220,17 +185,12 @@ int main(int argc, char** argv) {
         const int epochs = t.epochs(10, 6);
 
         t.step(1, "Fashion-MNIST");
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", s.train_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", s.test_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const Tensor& x_train = train_set.images;
-        const Tensor& x_test = test_set.images;
-        const std::size_t pixels = x_train.cols();
-        t.say() << "train " << x_train.shape() << ", test " << x_test.shape() << ", pixels in [0, "
-                << hg::max(x_train).item() << "]; classes: ";
-        for (const std::string& c : train_set.class_names) t.say() << c << (c == train_set.class_names.back() ? "\n" : ", ");
-        t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
+        const hg::data::ImageSet& test_set = data.test;
+        const Tensor &x_train = data.train.images, &x_test = test_set.images;
+        const std::size_t pixels = data.pixels();
+        t.say() << "classes:";
+        for (const std::string& c : test_set.class_names) t.say() << " " << c << (c == test_set.class_names.back() ? "\n" : ",");
 
         t.step(2, "The model: linear encoder, keep the k largest, tied decoder");
         hg::Rng rng(t.options().seed);
@@ -330,14 +290,11 @@ int main(int argc, char** argv) {
                 << "  filters_k<k>.png     the filters of the 50 most used units, for each k\n"
                 << "  reconstructions.png  10 test images (top row), then their reconstructions for each k\n"
                 << "  error_vs_k.svg       test error against k;  training_loss.svg  the training curves\n";
-        std::string k_list, mse_list;
-        for (const Trained& r : sweep) {
-            k_list += (k_list.empty() ? "" : ",") + std::to_string(r.k);
-            mse_list += (mse_list.empty() ? "" : ",") + tut::fixed(r.test_mse, 5);
-        }
+        std::string k_list;
+        for (const Trained& r : sweep) k_list += (k_list.empty() ? "" : ",") + std::to_string(r.k);
         t.result({{"hidden", std::to_string(s.hidden)},
                   {"k", k_list},
-                  {"test_mse", mse_list},
+                  {"test_mse", tut::joined(errors, 5, ",")},
                   {"exact_k", exact ? "yes" : "no"},
                   {"match_small_k", tut::fixed(small.image_match, 3)},
                   {"match_large_k", tut::fixed(large.image_match, 3)},
