@@ -1,14 +1,6 @@
-// Tutorial 01 — tensors and autograd in miniature.
-//
-// What it shows:
-//   1. a Tensor: shapes, broadcasting, a matrix product;
-//   2. a tiny expression as a graph of Vars, its gradients by hand and by backward();
-//   3. a 2-layer network, backpropagation written out with matrices, checked against
-//      autograd;
-//   4. the same network's gradients checked by central differences (gradcheck);
-//   5. the graph drawn with Graphviz (.dot, and .svg when `dot` is installed).
-//
-// Run: ./lab tutorial 01_tensors_and_autograd        (or build/tutorials/01_tensors_and_autograd)
+// Tutorial 01 — tensors and autograd in miniature: a Tensor, a graph of Vars, backpropagation
+// by hand against autograd and against central differences, the graph drawn. What each step
+// shows and what its numbers mean: 01_tensors_and_autograd.md beside this file.
 #include <cmath>
 #include <cstdlib>
 #include <iostream>

@@ -1,16 +1,7 @@
-// Tutorial 02 — an autoencoder trained by hand, in the course's 8 steps.
-//
-// The data is the course's small example: 11 users x 6 movies, each cell "liked",
-// "disliked" or blank (not seen). We code liked = +1, disliked = −1 and blank = 0, so
-// that 0 means exactly "not rated" and the network's input is the array of step 1.
-//
-//   x (1x6) --W1, b1, sigmoid--> z (1x3) --W2, b2--> y (1x6)      error on rated movies only
-//
-// The steps: (1) the users x movies array; (2) one user's row enters the network;
-// (3) encode z = sigmoid(x·W1 + b1); (4) decode y = z·W2 + b2; (5) the reconstruction
-// error d(x, y) over the rated movies; (6) backpropagation written out with matrices,
-// then the same gradients from autograd; (7) online updates after each user vs batch
-// updates after all users; (8) epochs. Then: what the bias terms buy.
+// Tutorial 02 — an autoencoder trained by hand, in the course's 8 steps, on its 11 users x 6
+// movies like/dislike array (+1 liked, −1 disliked, 0 blank): x (1x6) -> sigmoid code z (1x3)
+// -> y (1x6), error on rated movies only. The steps, the backpropagation derivation and the
+// measured losses are in 02_autoencoder_by_hand.md beside this file.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
