@@ -164,6 +164,122 @@ Trained train_and_evaluate(tut::Tutorial& t, const Tensor& x_train, const Tensor
     return r;
 }
 
+// The sweep's sparsity levels: sorted, each once, none above the number of hidden units.
+std::vector<std::size_t> sweep_levels(std::vector<std::size_t> ks, std::size_t hidden) {
+    std::sort(ks.begin(), ks.end());
+    ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+    if (ks.back() > hidden)
+        throw hg::ValueError("--k " + std::to_string(ks.back()) + " is larger than --hidden " + std::to_string(hidden) +
+                             ": a code cannot keep more units than it has");
+    return ks;
+}
+
+// One test image through an untrained model: exactly k survive, and one backward pass gives
+// the encoder's bias a gradient only at the k kept units.
+void step2_model(tut::Tutorial& t, const hg::data::ImageSet& test, const Settings& s, std::size_t k) {
+    t.step(2, "The model: linear encoder, keep the k largest, tied decoder");
+    hg::Rng rng(t.options().seed);
+    KSparseAutoencoder demo(test.images.cols(), s.hidden, k, rng);
+    t.say() << demo << "\n";
+    const Var x1 = Var::constant(test.images.slice_rows(0, 1));
+    const Tensor z_full = (*demo.encoder)(x1).value();
+    const Var code = demo.encode(x1);
+    std::vector<std::size_t> support;
+    float largest_pruned = -1e30f;
+    for (std::size_t j = 0; j < s.hidden; ++j) {
+        if (code.value()[j] != 0.0f) support.push_back(j);
+        else largest_pruned = std::max(largest_pruned, z_full[j]);
+    }
+    t.say() << "image 0 (" << test.class_names[static_cast<std::size_t>(test.labels[0])] << "): pre-activation z "
+            << z_full.shape() << ", of which k = " << demo.k << " survive:\n ";
+    for (std::size_t j : support) t.say() << " z[" << j << "]=" << tut::fixed(code.value()[j], 3);
+    t.say() << "\n  (the largest value set to 0 is " << tut::fixed(largest_pruned, 3) << ")\n";
+    t.check(support.size() == demo.k, "the code has exactly k non-zero entries");
+    Var loss = hg::mse(demo(x1), x1);
+    loss.backward();
+    std::size_t bias_with_grad = 0, outside = 0;
+    const Tensor& db = demo.encoder->bias().grad();
+    for (std::size_t j = 0; j < s.hidden; ++j)
+        if (db[j] != 0.0f) {
+            ++bias_with_grad;
+            if (std::find(support.begin(), support.end(), j) == support.end()) ++outside;
+        }
+    t.say() << "after backward, " << bias_with_grad << " of the " << s.hidden << " encoder biases have a gradient\n";
+    t.check(outside == 0 && bias_with_grad > 0, "gradients reach only the k units in the support");
+}
+
+// As in the paper, k starts at 100 (or H) and falls linearly to its target over the first
+// half of the epochs: early on every unit wins often enough to learn something.
+std::vector<Trained> step3_sweep(tut::Tutorial& t, const tut::FashionMnist& data, const std::vector<std::size_t>& ks,
+                                 const Settings& s, int epochs) {
+    t.step(3, "A sweep over k, " + std::to_string(epochs) + " epochs each");
+    std::vector<Trained> sweep;
+    for (std::size_t k : ks) {
+        const Trained& r = sweep.emplace_back(train_and_evaluate(t, data.train.images, data.test.images, k, true, s, epochs));
+        t.say() << "  k = " << k << ": test MSE " << tut::fixed(r.test_mse, 5) << ", " << r.dead
+                << " dead units (in no test image's code)\n";
+    }
+    return sweep;
+}
+
+void step4_error_against_k(tut::Tutorial& t, const std::vector<Trained>& sweep, const Tensor& x_test, const Settings& s) {
+    t.step(4, "Reconstruction error against k");
+    t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
+    std::vector<double> k_axis, errors;
+    std::vector<tut::Curve> curves;
+    std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};
+    for (const Trained& r : sweep) {
+        t.say() << tut::right(std::to_string(r.k), 6) << tut::right(tut::fixed(r.test_mse, 5), 11)
+                << tut::right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
+                << tut::right(std::to_string(r.dead), 13) << tut::right(tut::fixed(r.image_match, 3), 21) << "\n";
+        k_axis.push_back(static_cast<double>(r.k));
+        errors.push_back(r.test_mse);
+        curves.push_back({"k = " + std::to_string(r.k), r.losses});
+        recon_rows.push_back(r.reconstructions);
+    }
+    tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
+                          "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves, true);
+    tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
+    bool falls = true;
+    for (std::size_t i = 1; i < sweep.size(); ++i) falls = falls && sweep[i].test_mse < sweep[i - 1].test_mse;
+    t.check(falls, "the test error falls at every step up in k (more units per image, less error)");
+}
+
+bool step5_exactly_k(tut::Tutorial& t, const std::vector<Trained>& sweep, std::size_t test_images) {
+    t.step(5, "Every code has exactly k non-zeros");
+    bool exact = true;
+    for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
+    t.say() << "non-zeros counted in each of the " << test_images << " test codes of every model (the table's "
+            << "third column: fewest..most)\n";
+    t.check(exact, "every test code has exactly k non-zeros, for every k");
+    return exact;
+}
+
+// A unit's filter is its row of W (the decoder draws it, the encoder matches it); the
+// measure is each live filter's best cosine with any test image (1 = identical shape).
+void step6_filters(tut::Tutorial& t, const std::vector<Trained>& sweep) {
+    t.step(6, "Filters: whole garments at small k, finer patterns at larger k");
+    for (const Trained& r : sweep)
+        tut::write_png_grid(t.out_dir() + "/filters_k" + std::to_string(r.k) + ".png", r.filters, 28, 28, 10, 0.0f, 0.0f);
+    const Trained &small = sweep.front(), &large = sweep.back();
+    t.say() << "median best match of a filter with a test image: " << tut::fixed(small.image_match, 3) << " at k = "
+            << small.k << ", " << tut::fixed(large.image_match, 3) << " at k = " << large.k << "\n";
+    t.check(small.image_match > large.image_match,
+            "the filters of the smallest k look more like whole images than those of the largest k");
+}
+
+Trained step7_without_schedule(tut::Tutorial& t, const tut::FashionMnist& data, const Trained& small, const Settings& s,
+                               int epochs) {
+    t.step(7, "Why k starts large: the same smallest k without the schedule");
+    const Trained fixed_k = train_and_evaluate(t, data.train.images, data.test.images, small.k, false, s, epochs);
+    t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE "
+            << tut::fixed(fixed_k.test_mse, 5) << "  (with the schedule: " << small.dead << " dead, "
+            << tut::fixed(small.test_mse, 5) << ")\n";
+    t.check(fixed_k.dead > small.dead, "without the schedule more units never win a code (dead units)");
+    return fixed_k;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,129 +292,31 @@ int main(int argc, char** argv) {
     t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
     t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        if (ks.empty()) ks = t.pick<std::vector<std::size_t>>({5, 10, 20, 40, 80}, {5, 20, 60});
-        std::sort(ks.begin(), ks.end());
-        ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
-        if (ks.back() > s.hidden)
-            throw hg::ValueError("--k " + std::to_string(ks.back()) + " is larger than --hidden " +
-                                 std::to_string(s.hidden) + ": a code cannot keep more units than it has");
+        ks = sweep_levels(ks.empty() ? t.pick<std::vector<std::size_t>>({5, 10, 20, 40, 80}, {5, 20, 60}) : ks, s.hidden);
         const int epochs = t.epochs(10, 6);
-
         t.step(1, "Fashion-MNIST");
         const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
-        const hg::data::ImageSet& test_set = data.test;
-        const Tensor &x_train = data.train.images, &x_test = test_set.images;
-        const std::size_t pixels = data.pixels();
         t.say() << "classes:";
-        for (const std::string& c : test_set.class_names) t.say() << " " << c << (c == test_set.class_names.back() ? "\n" : ",");
-
-        t.step(2, "The model: linear encoder, keep the k largest, tied decoder");
-        hg::Rng rng(t.options().seed);
-        KSparseAutoencoder demo(pixels, s.hidden, ks.front(), rng);
-        t.say() << demo << "\n";
-        const Var x1 = Var::constant(x_test.slice_rows(0, 1));
-        const Tensor z_full = (*demo.encoder)(x1).value();
-        const Var code = demo.encode(x1);
-        std::vector<std::size_t> support;
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (code.value()[j] != 0.0f) support.push_back(j);
-        t.say() << "image 0 (" << test_set.class_names[static_cast<std::size_t>(test_set.labels[0])]
-                << "): pre-activation z " << z_full.shape() << ", of which k = " << demo.k << " survive:\n ";
-        for (std::size_t j : support) t.say() << " z[" << j << "]=" << tut::fixed(code.value()[j], 3);
-        float largest_pruned = -1e30f;
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (code.value()[j] == 0.0f) largest_pruned = std::max(largest_pruned, z_full[j]);
-        t.say() << "\n  (the largest value set to 0 is " << tut::fixed(largest_pruned, 3) << ")\n";
-        t.check(support.size() == demo.k, "the code has exactly k non-zero entries");
-        // One backward pass: the encoder's bias b gets gradient only at the k kept units.
-        Var loss = hg::mse(demo(x1), x1);
-        loss.backward();
-        std::size_t bias_with_grad = 0, outside = 0;
-        const Tensor& db = demo.encoder->bias().grad();
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (db[j] != 0.0f) {
-                ++bias_with_grad;
-                if (std::find(support.begin(), support.end(), j) == support.end()) ++outside;
-            }
-        t.say() << "after backward, " << bias_with_grad << " of the " << s.hidden << " encoder biases have a gradient\n";
-        t.check(outside == 0 && bias_with_grad > 0, "gradients reach only the k units in the support");
-
-        t.step(3, "A sweep over k, " + std::to_string(epochs) + " epochs each");
-        // As in the paper, k starts at 100 (or H) and falls linearly to its target over the
-        // first half of the epochs: early on every unit wins often enough to learn something.
-        std::vector<Trained> sweep;
-        for (std::size_t k : ks) {
-            sweep.push_back(train_and_evaluate(t, x_train, x_test, k, true, s, epochs));
-            const Trained& r = sweep.back();
-            t.say() << "  k = " << k << ": test MSE " << tut::fixed(r.test_mse, 5) << ", " << r.dead
-                    << " dead units (in no test image's code)\n";
-        }
-
-        t.step(4, "Reconstruction error against k");
-        t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
-        for (const Trained& r : sweep)
-            t.say() << tut::right(std::to_string(r.k), 6) << tut::right(tut::fixed(r.test_mse, 5), 11)
-                    << tut::right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
-                    << tut::right(std::to_string(r.dead), 13) << tut::right(tut::fixed(r.image_match, 3), 21) << "\n";
-        std::vector<double> k_axis, errors;
-        std::vector<tut::Curve> curves;
-        std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};
+        for (const std::string& c : data.test.class_names) t.say() << " " << c << (c == data.test.class_names.back() ? "\n" : ",");
+        step2_model(t, data.test, s, ks.front());
+        const std::vector<Trained> sweep = step3_sweep(t, data, ks, s, epochs);
+        step4_error_against_k(t, sweep, data.test.images, s);
+        const bool exact = step5_exactly_k(t, sweep, data.test.images.rows());
+        step6_filters(t, sweep);
+        const Trained fixed_k = step7_without_schedule(t, data, sweep.front(), s, epochs);
+        t.say() << "\npictures in " << t.out_dir() << "/ (07_k_sparse.md says what each shows)\n";
+        std::string k_list, mse_list;
         for (const Trained& r : sweep) {
-            k_axis.push_back(static_cast<double>(r.k));
-            errors.push_back(r.test_mse);
-            curves.push_back({"k = " + std::to_string(r.k), r.losses});
-            recon_rows.push_back(r.reconstructions);
+            k_list += (k_list.empty() ? "" : ",") + std::to_string(r.k);
+            mse_list += (mse_list.empty() ? "" : ",") + tut::fixed(r.test_mse, 5);
         }
-        tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
-                              "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
-        tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves,
-                              true);
-        tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
-        bool falls = true;
-        for (std::size_t i = 1; i < sweep.size(); ++i) falls = falls && sweep[i].test_mse < sweep[i - 1].test_mse;
-        t.check(falls, "the test error falls at every step up in k (more units per image, less error)");
-
-        t.step(5, "Every code has exactly k non-zeros");
-        bool exact = true;
-        for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
-        t.say() << "non-zeros counted in each of the " << x_test.rows() << " test codes of every model (the table's "
-                << "third column: fewest..most)\n";
-        t.check(exact, "every test code has exactly k non-zeros, for every k");
-
-        t.step(6, "Filters: whole garments at small k, finer patterns at larger k");
-        // A unit's filter is its row of W (the decoder draws it, the encoder matches it).
-        // With k = 5 each unit rebuilds much of an image on its own and its filter looks like
-        // a whole garment; with larger k many units share an image and each draws a detail.
-        // The measure: each live filter's best cosine with any test image (1 = identical shape).
-        for (const Trained& r : sweep)
-            tut::write_png_grid(t.out_dir() + "/filters_k" + std::to_string(r.k) + ".png", r.filters, 28, 28, 10, 0.0f,
-                                0.0f);
-        const Trained &small = sweep.front(), &large = sweep.back();
-        t.say() << "median best match of a filter with a test image: " << tut::fixed(small.image_match, 3) << " at k = "
-                << small.k << ", " << tut::fixed(large.image_match, 3) << " at k = " << large.k << "\n";
-        t.check(small.image_match > large.image_match,
-                "the filters of the smallest k look more like whole images than those of the largest k");
-
-        t.step(7, "Why k starts large: the same smallest k without the schedule");
-        const Trained fixed_k = train_and_evaluate(t, x_train, x_test, small.k, false, s, epochs);
-        t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE "
-                << tut::fixed(fixed_k.test_mse, 5) << "  (with the schedule: " << small.dead << " dead, "
-                << tut::fixed(small.test_mse, 5) << ")\n";
-        t.check(fixed_k.dead > small.dead, "without the schedule more units never win a code (dead units)");
-
-        t.say() << "\npictures in " << t.out_dir() << ":\n"
-                << "  filters_k<k>.png     the filters of the 50 most used units, for each k\n"
-                << "  reconstructions.png  10 test images (top row), then their reconstructions for each k\n"
-                << "  error_vs_k.svg       test error against k;  training_loss.svg  the training curves\n";
-        std::string k_list;
-        for (const Trained& r : sweep) k_list += (k_list.empty() ? "" : ",") + std::to_string(r.k);
         t.result({{"hidden", std::to_string(s.hidden)},
                   {"k", k_list},
-                  {"test_mse", tut::joined(errors, 5, ",")},
+                  {"test_mse", mse_list},
                   {"exact_k", exact ? "yes" : "no"},
-                  {"match_small_k", tut::fixed(small.image_match, 3)},
-                  {"match_large_k", tut::fixed(large.image_match, 3)},
-                  {"dead_small_k", std::to_string(small.dead)},
+                  {"match_small_k", tut::fixed(sweep.front().image_match, 3)},
+                  {"match_large_k", tut::fixed(sweep.back().image_match, 3)},
+                  {"dead_small_k", std::to_string(sweep.front().dead)},
                   {"dead_no_schedule", std::to_string(fixed_k.dead)},
                   {"mse_no_schedule", tut::fixed(fixed_k.test_mse, 5)},
                   {"epochs", std::to_string(epochs)}});

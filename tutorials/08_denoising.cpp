@@ -110,6 +110,128 @@ std::vector<double> train(tut::Tutorial& t, Autoencoder& model, const std::strin
 
 double mse(const Tensor& a, const Tensor& b) { return hg::mean(hg::square(a - b)).item(); }
 
+// Step 2: one corrupted copy of the test set per corruption, and what each changes.
+std::vector<Tensor> step2_corrupt(tut::Tutorial& t, const std::vector<Corruption>& corruptions, const Tensor& x_test,
+                                  const Tensor& clean_shown) {
+    t.step(2, "Three ways to corrupt an image");
+    const std::uint64_t seed = t.options().seed;
+    std::vector<Tensor> noisy_test;
+    for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        const Tensor& noisy = noisy_test.emplace_back(corrupt(corruptions[c], x_test, seed + 100 + c));
+        const Tensor changed = hg::ne(noisy - x_test, 0.0f);
+        t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
+                << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
+    }
+    // Masking zeroes a fraction ν of ALL pixels: among the non-zero ones, the share that became 0.
+    const Tensor on = hg::gt(x_test, 0.0f);
+    const double share = hg::sum(on * hg::eq(noisy_test[0], Tensor::scalar(0.0f))).item() / hg::sum(on).item();
+    t.say() << "masking: " << tut::fixed(100 * share, 1) << "% of the non-zero pixels became 0 (nu = "
+            << tut::fixed(100 * corruptions[0].level, 0) << "%)\n";
+    t.check(std::fabs(share - corruptions[0].level) < 0.02, "masking noise zeroes a fraction nu of the pixels");
+    bool identity_in_eval = true;  // in evaluation mode every corruption layer passes its input through
+    for (const Corruption& c : corruptions) {
+        hg::Rng rng(seed);
+        auto noise = make_noise(c, rng);
+        noise->eval();
+        identity_in_eval = identity_in_eval && hg::max_abs_diff((*noise)(Var::constant(clean_shown)).value(), clean_shown) == 0.0f;
+    }
+    t.check(identity_in_eval, "in eval mode the noise layers leave the input unchanged");
+    return noisy_test;
+}
+
+// Step 3: the plain autoencoder (model 0) and one DAE per corruption, the same network from
+// the same initial weights; only the input corruption differs.
+std::vector<std::shared_ptr<Autoencoder>> step3_train(tut::Tutorial& t, const std::vector<std::string>& names,
+                                                      const std::vector<Corruption>& corruptions, const Tensor& x_train,
+                                                      const Settings& s, int epochs) {
+    t.step(3, "Train a plain autoencoder and one denoising autoencoder per corruption");
+    const std::uint64_t seed = t.options().seed;
+    std::vector<std::shared_ptr<Autoencoder>> models;
+    std::vector<tut::Curve> curves;
+    for (std::size_t m = 0; m < names.size(); ++m) {
+        hg::Rng rng(seed);
+        hg::Rng noise_rng(seed + 1 + m);
+        auto model = std::make_shared<Autoencoder>(x_train.cols(), s.hidden,
+                                                   m == 0 ? nullptr : make_noise(corruptions[m - 1], noise_rng), rng);
+        if (m == 0 || m == 1) t.say() << *model << "\n";
+        curves.push_back({names[m], train(t, *model, names[m], x_train, s, epochs, seed + 7)});
+        models.push_back(model);
+    }
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training cross-entropy (against the clean image)", "epoch",
+                          "cross-entropy per pixel", curves);
+    return models;
+}
+
+using Errors = std::vector<std::vector<double>>;  // [model][input]: the corrupted test sets, then clean
+
+void print_errors(tut::Tutorial& t, const Errors& err, const std::vector<std::string>& names,
+                  const std::vector<Tensor>& noisy_test, const Tensor& x_test) {
+    t.say() << "test MSE against the clean images, by input:\n";
+    t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
+    t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
+            << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
+            << tut::right("0", 11) << "\n";
+    for (std::size_t m = 0; m < err.size(); ++m) {
+        const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
+        t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
+                << tut::right(tut::fixed(err[m][0], 4), 10) << tut::right(tut::fixed(err[m][1], 4), 11)
+                << tut::right(tut::fixed(err[m][2], 4), 14) << tut::right(tut::fixed(err[m][3], 4), 11) << "\n";
+    }
+}
+
+// err[m][c]: model m's reconstruction of the corrupted test set c against the clean images
+// (mean squared error per pixel); the last column: the clean images as input.
+Errors step4_same_noisy_images(tut::Tutorial& t, const std::vector<std::shared_ptr<Autoencoder>>& models,
+                               const std::vector<std::string>& names, const std::vector<Corruption>& corruptions,
+                               const std::vector<Tensor>& noisy_test, const Tensor& x_test, const std::vector<std::size_t>& shown) {
+    t.step(4, "Give every model the same corrupted test images");
+    Errors err(models.size());
+    for (std::size_t m = 0; m < models.size(); ++m) {
+        for (const Tensor& noisy : noisy_test) err[m].push_back(mse(models[m]->reconstruct(noisy), x_test));
+        err[m].push_back(mse(models[m]->reconstruct(x_test), x_test));
+    }
+    print_errors(t, err, names, noisy_test, x_test);
+    for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        const Tensor noisy = noisy_test[c].gather_rows(shown);
+        const Tensor rows = Tensor::concat_rows(
+            {noisy, models[0]->reconstruct(noisy), models[c + 1]->reconstruct(noisy), x_test.gather_rows(shown)});
+        tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
+    }
+    for (std::size_t c = 0; c < corruptions.size(); ++c)
+        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
+                                               tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
+                                               tut::fixed(err[0][c], 4) + ")");
+    for (std::size_t c = 0; c < corruptions.size(); ++c)
+        t.check(err[c + 1][c] < mse(noisy_test[c], x_test),
+                "the " + names[c + 1] + " DAE's output is closer to the clean image than its noisy input is");
+    return err;
+}
+
+// Read the table by columns: on each noise the best model is the DAE trained on it; on clean
+// images the plain autoencoder, trained on exactly those, is the best.
+void step5_own_noise(tut::Tutorial& t, const Errors& err) {
+    t.step(5, "Each DAE has learned its own noise");
+    const std::size_t noises = err.size() - 1;
+    bool own_best = true, plain_best_clean = true;
+    for (std::size_t c = 0; c < noises; ++c)
+        for (std::size_t m = 1; m < err.size(); ++m)
+            if (m != c + 1 && err[m][c] <= err[c + 1][c]) own_best = false;
+    for (std::size_t m = 1; m < err.size(); ++m)
+        if (err[m][noises] <= err[0][noises]) plain_best_clean = false;
+    t.check(own_best, "on each kind of noise, the DAE trained on that noise beats the other two DAEs");
+    t.check(plain_best_clean, "on clean images the plain autoencoder has the lowest error");
+}
+
+// Each hidden unit's weights (a row of W), the first 50 units of each model.
+void step6_filters(tut::Tutorial& t, const std::vector<std::shared_ptr<Autoencoder>>& models,
+                   const std::vector<std::string>& names) {
+    t.step(6, "The filters");
+    for (std::size_t m = 0; m < models.size(); ++m)
+        tut::write_png_grid(t.out_dir() + "/filters_" + names[m] + ".png",
+                            models[m]->encoder->weight().value().slice_rows(0, 50), 28, 28, 10, 0.0f, 0.0f);
+    t.say() << "\npictures in " << t.out_dir() << "/ (08_denoising.md says what each shows)\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,128 +249,20 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(15, 10);
-        const std::uint64_t seed = t.options().seed;
         const std::vector<Corruption> corruptions{{"masking", masking}, {"gaussian", sigma}, {"salt_pepper", salt_pepper}};
-
-        t.step(1, "Fashion-MNIST");
-        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
-        const hg::data::ImageSet& test_set = data.test;
-        const Tensor &x_train = data.train.images, &x_test = test_set.images;
-        const std::size_t pixels = data.pixels();
-
-        t.step(2, "Three ways to corrupt an image");
-        const std::vector<std::size_t> shown = tut::one_per_class(test_set.labels, static_cast<int>(test_set.class_names.size()));
-        const Tensor clean_shown = x_test.gather_rows(shown);
-        std::vector<Tensor> noisy_test;  // one corrupted copy of the test set per corruption
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
-            noisy_test.push_back(corrupt(corruptions[c], x_test, seed + 100 + c));
-            const Tensor& noisy = noisy_test.back();
-            const Tensor changed = hg::ne(noisy - x_test, 0.0f);
-            t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
-                    << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
-        }
-        // Masking sets a fraction ν of ALL pixels to 0; among the non-zero pixels (the garment)
-        // that fraction is visible as the share that became 0.
-        {
-            const Tensor on = hg::gt(x_test, 0.0f);
-            const Tensor zeroed = on * hg::eq(noisy_test[0], Tensor::scalar(0.0f));
-            const double share = hg::sum(zeroed).item() / hg::sum(on).item();
-            t.say() << "masking: " << tut::fixed(100 * share, 1) << "% of the non-zero pixels became 0 (nu = "
-                    << tut::fixed(100 * masking, 0) << "%)\n";
-            t.check(std::fabs(share - masking) < 0.02, "masking noise zeroes a fraction nu of the pixels");
-        }
-        // In evaluation mode every corruption layer passes its input through.
-        bool identity_in_eval = true;
-        for (const Corruption& c : corruptions) {
-            hg::Rng rng(seed);
-            auto noise = make_noise(c, rng);
-            noise->eval();
-            identity_in_eval = identity_in_eval && hg::max_abs_diff((*noise)(Var::constant(clean_shown)).value(), clean_shown) == 0.0f;
-        }
-        t.check(identity_in_eval, "in eval mode the noise layers leave the input unchanged");
-
-        t.step(3, "Train a plain autoencoder and one denoising autoencoder per corruption");
-        // The same network from the same initial weights; only the input corruption differs.
         std::vector<std::string> names{"plain"};
         for (const Corruption& c : corruptions) names.push_back(c.name);
-        std::vector<std::shared_ptr<Autoencoder>> models;
-        std::vector<tut::Curve> curves;
-        for (std::size_t m = 0; m < names.size(); ++m) {
-            hg::Rng rng(seed);
-            hg::Rng noise_rng(seed + 1 + m);
-            auto model = std::make_shared<Autoencoder>(pixels, s.hidden,
-                                                       m == 0 ? nullptr : make_noise(corruptions[m - 1], noise_rng), rng);
-            if (m == 0 || m == 1) t.say() << *model << "\n";
-            curves.push_back({names[m], train(t, *model, names[m], x_train, s, epochs, seed + 7)});
-            models.push_back(model);
-        }
-        tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training cross-entropy (against the clean image)",
-                              "epoch", "cross-entropy per pixel", curves);
-
-        t.step(4, "Give every model the same corrupted test images");
-        // err[m][c]: model m's reconstruction of the corrupted test set c, against the clean
-        // images (mean squared error per pixel). Column "clean": uncorrupted input.
-        std::vector<std::vector<double>> err(models.size());
-        for (std::size_t m = 0; m < models.size(); ++m) {
-            for (std::size_t c = 0; c < corruptions.size(); ++c)
-                err[m].push_back(mse(models[m]->reconstruct(noisy_test[c]), x_test));
-            err[m].push_back(mse(models[m]->reconstruct(x_test), x_test));
-        }
-        t.say() << "test MSE against the clean images, by input:\n";
-        t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
-        t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
-                << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
-                << tut::right("0", 11) << "\n";
-        for (std::size_t m = 0; m < models.size(); ++m) {
-            const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
-            t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
-                    << tut::right(tut::fixed(err[m][0], 4), 10) << tut::right(tut::fixed(err[m][1], 4), 11)
-                    << tut::right(tut::fixed(err[m][2], 4), 14) << tut::right(tut::fixed(err[m][3], 4), 11) << "\n";
-        }
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
-            const Tensor rows = Tensor::concat_rows({noisy_test[c].gather_rows(shown),
-                                                     models[0]->reconstruct(noisy_test[c].gather_rows(shown)),
-                                                     models[c + 1]->reconstruct(noisy_test[c].gather_rows(shown)),
-                                                     clean_shown});
-            tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
-        }
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
-                                                   tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
-                                                   tut::fixed(err[0][c], 4) + ")");
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            t.check(err[c + 1][c] < mse(noisy_test[c], x_test),
-                    "the " + names[c + 1] + " DAE's output is closer to the clean image than its noisy input is");
-
-        t.step(5, "Each DAE has learned its own noise");
-        // Read the table by columns: on each kind of noise the best model is the DAE trained
-        // on it, and a DAE can be worse than the plain AE on a noise it never saw. On clean
-        // images the plain AE, trained on exactly those, is the best: denoising has a price.
-        bool own_best = true, plain_best_clean = true;
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            for (std::size_t m = 1; m < models.size(); ++m)
-                if (m != c + 1 && err[m][c] <= err[c + 1][c]) own_best = false;
-        for (std::size_t m = 1; m < models.size(); ++m)
-            if (err[m][3] <= err[0][3]) plain_best_clean = false;
-        t.check(own_best, "on each kind of noise, the DAE trained on that noise beats the other two DAEs");
-        t.check(plain_best_clean, "on clean images the plain autoencoder has the lowest error");
-
-        t.step(6, "The filters");
-        // Each hidden unit's weights (a row of W), the first 50 units of each model, side by
-        // side: the same initial weights, shaped by different corruptions (the paper shows
-        // such filters on MNIST as the masking level grows).
-        std::vector<std::size_t> first(50);
-        for (std::size_t j = 0; j < first.size(); ++j) first[j] = j;
-        for (std::size_t m = 0; m < models.size(); ++m)
-            tut::write_png_grid(t.out_dir() + "/filters_" + names[m] + ".png",
-                                models[m]->encoder->weight().value().gather_rows(first), 28, 28, 10, 0.0f, 0.0f);
-
-        t.say() << "\npictures in " << t.out_dir() << ":\n"
-                << "  denoise_<noise>.png  rows: noisy input / plain AE / DAE trained on that noise / clean image\n"
-                << "  filters_<model>.png  the first 50 hidden units' weights of each model\n"
-                << "  training_loss.svg    the training curves\n";
+        t.step(1, "Fashion-MNIST");
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
+        const Tensor& x_test = data.test.images;
+        const std::vector<std::size_t> shown = tut::one_per_class(data.test.labels, static_cast<int>(data.test.class_names.size()));
+        const std::vector<Tensor> noisy_test = step2_corrupt(t, corruptions, x_test, x_test.gather_rows(shown));
+        const auto models = step3_train(t, names, corruptions, data.train.images, s, epochs);
+        const Errors err = step4_same_noisy_images(t, models, names, corruptions, noisy_test, x_test, shown);
+        step5_own_noise(t, err);
+        step6_filters(t, models, names);
         std::vector<std::pair<std::string, std::string>> result{{"hidden", std::to_string(s.hidden)}};
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        for (std::size_t c = 0; c < corruptions.size(); ++c) {  // noisy_masking, plain_masking, dae_masking, ...
             result.emplace_back("noisy_" + names[c + 1], tut::fixed(mse(noisy_test[c], x_test), 4));
             result.emplace_back("plain_" + names[c + 1], tut::fixed(err[0][c], 4));
             result.emplace_back("dae_" + names[c + 1], tut::fixed(err[c + 1][c], 4));

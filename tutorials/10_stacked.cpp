@@ -141,6 +141,105 @@ double linear_probe(tut::Tutorial& t, const Tensor& features, const std::vector<
         .back();
 }
 
+// The images without labels for pretraining, the first `labels` images with theirs, the test set.
+struct Data {
+    tut::FashionMnist sets;
+    Tensor x_all, x_lab;
+    std::vector<int> y_lab;
+    const hg::data::ImageSet& test() const { return sets.test; }
+};
+
+Data step1_data(tut::Tutorial& t, const Settings& s) {
+    t.step(1, "Fashion-MNIST: many images, few labels");
+    Data d{tut::load_fashion_mnist(t, std::max(s.unlabelled, s.labels), s.test), {}, {}, {}};
+    const hg::data::ImageSet& train = d.sets.train;
+    d.x_all = train.images.slice_rows(0, s.unlabelled);  // pretraining: images only
+    d.x_lab = train.images.slice_rows(0, s.labels);
+    d.y_lab.assign(train.labels.begin(), train.labels.begin() + static_cast<std::ptrdiff_t>(s.labels));
+    t.say() << "pretraining on " << d.x_all.shape() << " images without labels; classifiers trained on the first "
+            << s.labels << " labelled images; tested on " << d.test().images.shape() << "\n";
+    std::vector<int> per_class(10, 0);
+    for (int y : d.y_lab) ++per_class[static_cast<std::size_t>(y)];
+    t.say() << "labels per class:";
+    for (int c : per_class) t.say() << " " << c;
+    t.say() << "\n";
+    t.check(*std::min_element(per_class.begin(), per_class.end()) > 0, "every class has labelled examples");
+    return d;
+}
+
+// Each layer in turn an autoencoder of the codes below it; `rng` also drew the stack's weights.
+void step2_pretrain(tut::Tutorial& t, StackedClassifier& stack, const Tensor& x_all, const Settings& s, hg::Rng& rng) {
+    t.step(2, "Greedy layer-wise pretraining");
+    t.say() << stack << "\n";
+    Tensor input = x_all;
+    for (std::size_t l = 0; l < stack.layers.size(); ++l) {
+        hg::Linear& enc = *stack.layers[l];
+        // The layer's error before training, on the same sample the curve uses.
+        const Tensor sample = input.slice_rows(0, std::min<std::size_t>(input.rows(), 5000));
+        hg::Rng probe_rng(t.options().seed + l);
+        hg::TiedLinear untrained(enc, probe_rng);
+        const double before = hg::bce_with_logits(
+            Var::constant(apply(sample, [&](const Var& v) { return untrained(hg::sigmoid(enc(v))); })),
+            Var::constant(sample)).item();
+        const double after = pretrain_layer(t, "pretraining layer " + std::to_string(l + 1), enc, input, s, rng).back();
+        t.say() << "layer " << l + 1 << " (" << enc.in_features() << " -> " << enc.out_features()
+                << "): reconstruction cross-entropy " << tut::fixed(before, 4) << " -> " << tut::fixed(after, 4) << "\n";
+        t.check(after < before, "layer " + std::to_string(l + 1) + " learned to reconstruct its input");
+        // The next layer's input: this layer's codes of the clean data, fixed from now on.
+        input = apply(input, [&](const Var& v) { return hg::sigmoid(enc(v)); });
+    }
+    tut::write_png_grid(t.out_dir() + "/filters_layer1.png", stack.layers[0]->weight().value().slice_rows(0, 100), 28, 28,
+                        10, 0.0f, 0.0f);
+    t.say() << "the first 100 filters of layer 1 (rows of W1): " << t.out_dir() << "/filters_layer1.png\n";
+}
+
+// A softmax regression on fixed features: the better it does, the more linearly the classes
+// are laid out in them. Returns the test accuracy on pixels, then on each layer's codes.
+std::vector<double> step3_probes(tut::Tutorial& t, StackedClassifier& stack, const Data& d, const Settings& s) {
+    t.step(3, "Linear probes: raw pixels vs the codes of each layer");
+    std::vector<Tensor> feats_lab = {d.x_lab}, feats_test = {d.test().images};
+    for (const auto& layer : stack.layers) {
+        auto up = [&](const Tensor& h) { return apply(h, [&](const Var& v) { return hg::sigmoid((*layer)(v)); }); };
+        feats_lab.push_back(up(feats_lab.back()));
+        feats_test.push_back(up(feats_test.back()));
+    }
+    std::vector<double> probes;
+    t.say() << "softmax regression on " << s.labels << " labelled examples, " << s.probe_epochs << " epochs -> test accuracy:\n";
+    for (std::size_t l = 0; l < feats_lab.size(); ++l) {
+        probes.push_back(linear_probe(t, feats_lab[l], d.y_lab, feats_test[l], d.test().labels, s, t.options().seed));
+        t.say() << "  " << (l == 0 ? "raw pixels   " : "layer " + std::to_string(l) + " codes") << " (" << feats_lab[l].cols()
+                << " numbers): " << tut::fixed(probes.back(), 4) << "\n";
+    }
+    t.check(probes.back() > 0.4, "the top codes, learned without labels, separate the classes far above chance (0.1)");
+    return probes;
+}
+
+// The claim that pretraining wins was measured at the default settings (quick and full);
+// with settings of your own it is reported, not asserted.
+std::pair<double, double> step4_finetune(tut::Tutorial& t, StackedClassifier& pretrained, const Data& d, const Settings& s,
+                                         int epochs, const std::vector<double>& probes, bool default_setting) {
+    t.step(4, "Fine-tuning the whole stack, from the pretrained weights and from random ones");
+    const std::uint64_t seed = t.options().seed;
+    hg::Rng rng_random(seed + 1000);
+    StackedClassifier random(s.sizes, 10, rng_random);
+    const std::vector<double> curve_pre = train_classifier(t, "fine-tuning (pretrained)", pretrained, pretrained.parameters(),
+                                                           d.x_lab, d.y_lab, d.test().images, d.test().labels, epochs, s, seed);
+    const std::vector<double> curve_rand = train_classifier(t, "fine-tuning (random init)", random, random.parameters(),
+                                                            d.x_lab, d.y_lab, d.test().images, d.test().labels, epochs, s, seed);
+    const double acc_pre = curve_pre.back(), acc_rand = curve_rand.back();
+    t.say() << "after " << epochs << " epochs on " << s.labels << " labels: pretrained " << tut::fixed(acc_pre, 4)
+            << ", random init " << tut::fixed(acc_rand, 4) << "\n";
+    t.check(acc_pre > probes.back(), "fine-tuning the stack improves on the frozen codes' linear probe");
+    if (default_setting)
+        t.check(acc_pre > acc_rand, "with few labels, the pretrained start beats a random one after the same epochs");
+    else
+        t.say() << "pretraining " << (acc_pre > acc_rand ? "helped" : "did not help") << " at these settings\n";
+    t.say() << "for comparison, the linear probe on raw pixels: " << tut::fixed(probes.front(), 4) << "\n";
+    tut::write_svg_curves(t.out_dir() + "/finetuning.svg", "test accuracy during fine-tuning", "epoch", "accuracy",
+                          {{"pretrained", curve_pre}, {"random init", curve_rand}});
+    return {acc_pre, acc_rand};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,100 +255,17 @@ int main(int argc, char** argv) {
         const int epochs = t.epochs(30, 15);  // fine-tuning epochs
         s.unlabelled = t.pick<std::size_t>(60000, 3000);
         s.test = t.pick<std::size_t>(10000, 2000);
-        // The claims of step 4 were measured at the default settings (quick and full, several
-        // seeds); with settings of your own they are reported, not asserted.
         const bool default_setting = t.options().epochs == 0 && t.app().count("--pretrain-epochs") == 0 &&
                                      t.app().count("--labels") == 0 && t.app().count("--noise") == 0;
-        const std::uint64_t seed = t.options().seed;
-
-        t.step(1, "Fashion-MNIST: many images, few labels");
-        const tut::FashionMnist data = tut::load_fashion_mnist(t, std::max(s.unlabelled, s.labels), s.test);
-        const hg::data::ImageSet &train = data.train, &test = data.test;
-        const Tensor x_all = train.images.slice_rows(0, s.unlabelled);  // pretraining: images only
-        const Tensor x_lab = train.images.slice_rows(0, s.labels);
-        const std::vector<int> y_lab(train.labels.begin(), train.labels.begin() + static_cast<std::ptrdiff_t>(s.labels));
-        t.say() << "pretraining on " << x_all.shape() << " images without labels; classifiers trained on the first "
-                << s.labels << " labelled images; tested on " << test.images.shape() << "\n";
-        std::vector<int> per_class(10, 0);
-        for (int y : y_lab) ++per_class[static_cast<std::size_t>(y)];
-        t.say() << "labels per class:";
-        for (int c : per_class) t.say() << " " << c;
-        t.say() << "\n";
-        t.check(*std::min_element(per_class.begin(), per_class.end()) > 0, "every class has labelled examples");
-
-        t.step(2, "Greedy layer-wise pretraining");
-        hg::Rng rng(seed);
+        const Data d = step1_data(t, s);
+        hg::Rng rng(t.options().seed);
         StackedClassifier pretrained(s.sizes, 10, rng);
-        t.say() << pretrained << "\n";
-        std::vector<std::vector<double>> curves;
-        {
-            Tensor input = x_all;
-            for (std::size_t l = 0; l < pretrained.layers.size(); ++l) {
-                hg::Linear& enc = *pretrained.layers[l];
-                // The layer's error before training, on the same sample the curve uses.
-                const Tensor sample = input.slice_rows(0, std::min<std::size_t>(input.rows(), 5000));
-                hg::Rng probe_rng(seed + l);
-                hg::TiedLinear untrained(enc, probe_rng);
-                const double before = hg::bce_with_logits(
-                    Var::constant(apply(sample, [&](const Var& v) { return untrained(hg::sigmoid(enc(v))); })),
-                    Var::constant(sample)).item();
-                curves.push_back(pretrain_layer(t, "pretraining layer " + std::to_string(l + 1), enc, input, s, rng));
-                t.say() << "layer " << l + 1 << " (" << enc.in_features() << " -> " << enc.out_features()
-                        << "): reconstruction cross-entropy " << tut::fixed(before, 4) << " -> "
-                        << tut::fixed(curves.back().back(), 4) << "\n";
-                t.check(curves.back().back() < before, "layer " + std::to_string(l + 1) + " learned to reconstruct its input");
-                // The next layer's input: this layer's codes of the clean data, fixed from now on.
-                input = apply(input, [&](const Var& v) { return hg::sigmoid(enc(v)); });
-            }
-        }
-        const std::string out = t.out_dir();
-        tut::write_png_grid(out + "/filters_layer1.png", pretrained.layers[0]->weight().value().slice_rows(0, 100), 28, 28, 10,
-                            0.0f, 0.0f);
-        t.say() << "the first 100 filters of layer 1 (rows of W1): " << out << "/filters_layer1.png\n";
-
-        t.step(3, "Linear probes: raw pixels vs the codes of each layer");
-        // A softmax regression trained on fixed features: the better it does, the more
-        // linearly the classes are laid out in those features.
-        std::vector<Tensor> feats_lab = {x_lab}, feats_test = {test.images};
-        for (const auto& layer : pretrained.layers) {
-            auto up = [&](const Tensor& h) { return apply(h, [&](const Var& v) { return hg::sigmoid((*layer)(v)); }); };
-            feats_lab.push_back(up(feats_lab.back()));
-            feats_test.push_back(up(feats_test.back()));
-        }
-        std::vector<double> probes;
-        t.say() << "softmax regression on " << s.labels << " labelled examples, " << s.probe_epochs
-                << " epochs -> test accuracy:\n";
-        for (std::size_t l = 0; l < feats_lab.size(); ++l) {
-            probes.push_back(linear_probe(t, feats_lab[l], y_lab, feats_test[l], test.labels, s, seed));
-            t.say() << "  " << (l == 0 ? "raw pixels   " : "layer " + std::to_string(l) + " codes") << " ("
-                    << feats_lab[l].cols() << " numbers): " << tut::fixed(probes.back(), 4) << "\n";
-        }
-        const double probe_pixels = probes.front(), probe_codes = probes.back();
-        t.check(probe_codes > 0.4, "the top codes, learned without labels, separate the classes far above chance (0.1)");
-
-        t.step(4, "Fine-tuning the whole stack, from the pretrained weights and from random ones");
-        hg::Rng rng_random(seed + 1000);
-        StackedClassifier random(s.sizes, 10, rng_random);
-        const std::vector<double> curve_pre = train_classifier(t, "fine-tuning (pretrained)", pretrained,
-                                                               pretrained.parameters(), x_lab, y_lab, test.images,
-                                                               test.labels, epochs, s, seed);
-        const std::vector<double> curve_rand = train_classifier(t, "fine-tuning (random init)", random, random.parameters(),
-                                                                x_lab, y_lab, test.images, test.labels, epochs, s, seed);
-        const double acc_pre = curve_pre.back(), acc_rand = curve_rand.back();
-        t.say() << "after " << epochs << " epochs on " << s.labels << " labels: pretrained " << tut::fixed(acc_pre, 4)
-                << ", random init " << tut::fixed(acc_rand, 4) << "\n";
-        t.check(acc_pre > probe_codes, "fine-tuning the stack improves on the frozen codes' linear probe");
-        if (default_setting)
-            t.check(acc_pre > acc_rand, "with few labels, the pretrained start beats a random one after the same epochs");
-        else
-            t.say() << "pretraining " << (acc_pre > acc_rand ? "helped" : "did not help") << " at these settings\n";
-        t.say() << "for comparison, the linear probe on raw pixels: " << tut::fixed(probe_pixels, 4) << "\n";
-        tut::write_svg_curves(out + "/finetuning.svg", "test accuracy during fine-tuning", "epoch", "accuracy",
-                              {{"pretrained", curve_pre}, {"random init", curve_rand}});
-
-        t.result({{"probe_pixels", tut::fixed(probe_pixels, 4)},
+        step2_pretrain(t, pretrained, d.x_all, s, rng);
+        const std::vector<double> probes = step3_probes(t, pretrained, d, s);
+        const auto [acc_pre, acc_rand] = step4_finetune(t, pretrained, d, s, epochs, probes, default_setting);
+        t.result({{"probe_pixels", tut::fixed(probes.front(), 4)},
                   {"probe_layer1", tut::fixed(probes[1], 4)},
-                  {"probe_codes", tut::fixed(probe_codes, 4)},
+                  {"probe_codes", tut::fixed(probes.back(), 4)},
                   {"finetuned_pretrained", tut::fixed(acc_pre, 4)},
                   {"finetuned_random", tut::fixed(acc_rand, 4)},
                   {"labels", std::to_string(s.labels)},
