@@ -40,7 +40,7 @@ TEST_CASE("tutorial 07: k-sparse codes have exactly k non-zeros; error falls wit
     CHECK(run.number("match_small_k") > run.number("match_large_k"));
     // Starting at the target k (no schedule) leaves more units dead.
     CHECK(run.number("dead_no_schedule") > run.number("dead_small_k"));
-    const auto out = std::filesystem::temp_directory_path() / "hg_test_06_k_sparse";
+    const auto out = std::filesystem::temp_directory_path() / "hg_test_07_k_sparse";
     CHECK(std::filesystem::exists(out / "error_vs_k.svg"));
     CHECK(std::filesystem::exists(out / ("filters_k" + run.result.at("k").substr(0, run.result.at("k").find(',')) + ".png")));
     CHECK(std::filesystem::exists(out / "reconstructions.png"));

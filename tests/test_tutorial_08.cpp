@@ -16,7 +16,7 @@ TEST_CASE("tutorial 08: on each kind of noise the denoising AE rebuilds the clea
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.result.at("tutorial") == "08_denoising");
-    const auto out = std::filesystem::temp_directory_path() / "hg_test_07_denoising";
+    const auto out = std::filesystem::temp_directory_path() / "hg_test_08_denoising";
     for (const std::string noise : {"masking", "gaussian", "salt_pepper"}) {
         INFO("noise: " << noise);
         // Same corrupted test input: the DAE's reconstruction is closer to the clean image

@@ -25,7 +25,7 @@ TEST_CASE("tutorial 09: the closed-form penalty is ||J||_F^2; the CAE's code is 
     CHECK(run.number("code_change_cae") < run.number("code_change_plain"));
     // ... while directions towards other images are contracted less than random ones.
     CHECK(run.number("data_ratio_cae") > run.number("data_ratio_plain"));
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_08_contractive" / "filters_cae.png"));
+    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_09_contractive" / "filters_cae.png"));
 }
 
 TEST_CASE("tutorial 09: a --data folder without Fashion-MNIST is a clear error") {

@@ -23,7 +23,7 @@ TEST_CASE("tutorial 10: greedy pretraining gives codes that separate the classes
     // random one after the same number of epochs on the same few labels.
     CHECK(run.number("finetuned_pretrained") > run.number("probe_codes"));
     CHECK(run.number("finetuned_pretrained") > run.number("finetuned_random"));
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_09_stacked" / "filters_layer1.png"));
+    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_10_stacked" / "filters_layer1.png"));
 }
 
 TEST_CASE("tutorial 10: a --data folder without Fashion-MNIST is a clear error") {

@@ -1,30 +1,6 @@
-// Tutorial 07 — k-sparse autoencoders: keep the k largest hidden units, zero the rest.
-//
-// Makhzani & Frey (2014), "k-Sparse Autoencoders" (ICLR 2014, arXiv:1312.5663). The
-// encoder is linear, the decoder uses the encoder's weights transposed (tied weights),
-// and sparsity is not a penalty but a selection: of the H hidden units, only the k with
-// the largest pre-activation survive for each example.
-//
-//   z   = x·Wᵀ + b                   (N x H)  linear hidden pre-activation
-//   Γ   = the k largest entries of each row of z     (the support of the code)
-//   z_Γ = z ⊙ 1_Γ                    exactly k non-zeros per row
-//   x̂   = z_Γ·W + b'                 (N x 784) tied weights: W is used twice
-//   E   = ‖x − x̂‖²                   the squared reconstruction error
-//
-// Backpropagation goes only through the support: ∂E/∂z is zero outside Γ, so each example
-// trains only the k units that won it (autograd's topk_mask: dZ = dZ_Γ ⊙ 1_Γ).
-//
-// What the tutorial shows, on Fashion-MNIST (Xiao, Rasul & Vollgraf 2017):
-//   - every code has exactly k non-zeros, and only those k units receive gradient;
-//   - a sweep over k: the reconstruction error falls as k grows (more units per image);
-//   - the filters (rows of W) for each k: with a small k each unit must rebuild much of an
-//     image by itself and its filter looks like a whole garment (global); with a larger k
-//     the units share the work and draw details. The paper shows its filters on MNIST for
-//     several k; here the difference is measured as each filter's best cosine similarity
-//     with a real image;
-//   - the paper's scheduling of the sparsity level: k starts large and is lowered linearly
-//     to its target over the first half of training. Without it, more units never win a
-//     code ("dead" units).
+// Tutorial 07 — k-sparse autoencoders (Makhzani & Frey 2014): keep the k largest hidden units
+// of a linear encoder, zero the rest, decode with the encoder's weights transposed. The model,
+// its backward rule and the measured sweep over k are in 07_k_sparse.md beside this file.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -32,11 +8,14 @@
 #include <numeric>
 #include <vector>
 
-#include "data/batching.hpp"
-#include "data/idx.hpp"
-#include "data/paths.hpp"
-#include "nn/nn.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
+#include "nn/module.hpp"
 #include "tensor/matmul.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -65,8 +44,7 @@ public:
 };
 
 struct Settings {
-    std::size_t hidden = 400;
-    std::size_t train_images = 20000, test_images = 2000;
+    std::size_t hidden = 0, train_images = 0;  // flags whose defaults depend on --quick (main)
     std::size_t batch = 64;
     float lr = 1e-3f;
 };
@@ -84,28 +62,21 @@ std::size_t scheduled_k(std::size_t target, std::size_t k_start, int epoch, int 
 std::vector<double> train(tut::Tutorial& t, KSparseAutoencoder& model, const Tensor& images, std::size_t target_k,
                           bool schedule, const Settings& s, int epochs, std::uint64_t seed) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
-    hg::Rng rng(seed);
-    hg::data::BatchSampler batches(images.rows(), s.batch, rng);
     const std::size_t k_start = schedule ? std::max(target_k, std::min<std::size_t>(s.hidden, 100)) : target_k;
     std::vector<double> losses;
-    tut::Progress progress(t, "  k=" + std::to_string(target_k) + " epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        model.k = scheduled_k(target_k, k_start, e, epochs);
-        double sum = 0;
-        std::size_t seen = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var x = Var::constant(images.gather_rows(rows));
-            Var loss = hg::mse(model(x), x);
+    tut::EpochLoop loop(t, "  k=" + std::to_string(target_k), images, s.batch, epochs, seed);
+    while (loop.next_epoch()) {
+        model.k = scheduled_k(target_k, k_start, loop.epoch(), epochs);
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::mse(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            sum += loss.item() * static_cast<double>(rows.size());
-            seen += rows.size();
+            loop.add(loss);
         }
-        losses.push_back(sum / static_cast<double>(seen));
-        progress.update(e, "k " + std::to_string(model.k) + "  train MSE " + tut::fixed(losses.back(), 5));
+        losses.push_back(loop.mean_loss());
+        loop.report("k " + std::to_string(model.k) + "  train MSE " + tut::fixed(losses.back(), 5));
     }
-    progress.finish();
     model.k = target_k;
     return losses;
 }
@@ -193,143 +164,147 @@ Trained train_and_evaluate(tut::Tutorial& t, const Tensor& x_train, const Tensor
     return r;
 }
 
+// The sweep's sparsity levels: sorted, each once, none above the number of hidden units.
+std::vector<std::size_t> sweep_levels(std::vector<std::size_t> ks, std::size_t hidden) {
+    std::sort(ks.begin(), ks.end());
+    ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+    if (ks.back() > hidden)
+        throw hg::ValueError("--k " + std::to_string(ks.back()) + " is larger than --hidden " + std::to_string(hidden) +
+                             ": a code cannot keep more units than it has");
+    return ks;
+}
+
+// One test image through an untrained model: exactly k survive, and one backward pass gives
+// the encoder's bias a gradient only at the k kept units.
+void step2_model(tut::Tutorial& t, const hg::data::ImageSet& test, const Settings& s, std::size_t k) {
+    t.step(2, "The model: linear encoder, keep the k largest, tied decoder");
+    hg::Rng rng(t.options().seed);
+    KSparseAutoencoder demo(test.images.cols(), s.hidden, k, rng);
+    t.say() << demo << "\n";
+    const Var x1 = Var::constant(test.images.slice_rows(0, 1));
+    const Tensor z_full = (*demo.encoder)(x1).value();
+    const Var code = demo.encode(x1);
+    std::vector<std::size_t> support;
+    float largest_pruned = -1e30f;
+    for (std::size_t j = 0; j < s.hidden; ++j) {
+        if (code.value()[j] != 0.0f) support.push_back(j);
+        else largest_pruned = std::max(largest_pruned, z_full[j]);
+    }
+    t.say() << "image 0 (" << test.class_names[static_cast<std::size_t>(test.labels[0])] << "): pre-activation z "
+            << z_full.shape() << ", of which k = " << demo.k << " survive:\n ";
+    for (std::size_t j : support) t.say() << " z[" << j << "]=" << tut::fixed(code.value()[j], 3);
+    t.say() << "\n  (the largest value set to 0 is " << tut::fixed(largest_pruned, 3) << ")\n";
+    t.check(support.size() == demo.k, "the code has exactly k non-zero entries");
+    Var loss = hg::mse(demo(x1), x1);
+    loss.backward();
+    std::size_t bias_with_grad = 0, outside = 0;
+    const Tensor& db = demo.encoder->bias().grad();
+    for (std::size_t j = 0; j < s.hidden; ++j)
+        if (db[j] != 0.0f) {
+            ++bias_with_grad;
+            if (std::find(support.begin(), support.end(), j) == support.end()) ++outside;
+        }
+    t.say() << "after backward, " << bias_with_grad << " of the " << s.hidden << " encoder biases have a gradient\n";
+    t.check(outside == 0 && bias_with_grad > 0, "gradients reach only the k units in the support");
+}
+
+// As in the paper, k starts at 100 (or H) and falls linearly to its target over the first
+// half of the epochs: early on every unit wins often enough to learn something.
+std::vector<Trained> step3_sweep(tut::Tutorial& t, const tut::FashionMnist& data, const std::vector<std::size_t>& ks,
+                                 const Settings& s, int epochs) {
+    t.step(3, "A sweep over k, " + std::to_string(epochs) + " epochs each");
+    std::vector<Trained> sweep;
+    for (std::size_t k : ks) {
+        const Trained& r = sweep.emplace_back(train_and_evaluate(t, data.train.images, data.test.images, k, true, s, epochs));
+        t.say() << "  k = " << k << ": test MSE " << tut::fixed(r.test_mse, 5) << ", " << r.dead
+                << " dead units (in no test image's code)\n";
+    }
+    return sweep;
+}
+
+void step4_error_against_k(tut::Tutorial& t, const std::vector<Trained>& sweep, const Tensor& x_test, const Settings& s) {
+    t.step(4, "Reconstruction error against k");
+    t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
+    std::vector<double> k_axis, errors;
+    std::vector<tut::Curve> curves;
+    std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};
+    for (const Trained& r : sweep) {
+        t.say() << tut::right(std::to_string(r.k), 6) << tut::right(tut::fixed(r.test_mse, 5), 11)
+                << tut::right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
+                << tut::right(std::to_string(r.dead), 13) << tut::right(tut::fixed(r.image_match, 3), 21) << "\n";
+        k_axis.push_back(static_cast<double>(r.k));
+        errors.push_back(r.test_mse);
+        curves.push_back({"k = " + std::to_string(r.k), r.losses});
+        recon_rows.push_back(r.reconstructions);
+    }
+    tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
+                          "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves, true);
+    tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
+    bool falls = true;
+    for (std::size_t i = 1; i < sweep.size(); ++i) falls = falls && sweep[i].test_mse < sweep[i - 1].test_mse;
+    t.check(falls, "the test error falls at every step up in k (more units per image, less error)");
+}
+
+bool step5_exactly_k(tut::Tutorial& t, const std::vector<Trained>& sweep, std::size_t test_images) {
+    t.step(5, "Every code has exactly k non-zeros");
+    bool exact = true;
+    for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
+    t.say() << "non-zeros counted in each of the " << test_images << " test codes of every model (the table's "
+            << "third column: fewest..most)\n";
+    t.check(exact, "every test code has exactly k non-zeros, for every k");
+    return exact;
+}
+
+// A unit's filter is its row of W (the decoder draws it, the encoder matches it); the
+// measure is each live filter's best cosine with any test image (1 = identical shape).
+void step6_filters(tut::Tutorial& t, const std::vector<Trained>& sweep) {
+    t.step(6, "Filters: whole garments at small k, finer patterns at larger k");
+    for (const Trained& r : sweep)
+        tut::write_png_grid(t.out_dir() + "/filters_k" + std::to_string(r.k) + ".png", r.filters, 28, 28, 10, 0.0f, 0.0f);
+    const Trained &small = sweep.front(), &large = sweep.back();
+    t.say() << "median best match of a filter with a test image: " << tut::fixed(small.image_match, 3) << " at k = "
+            << small.k << ", " << tut::fixed(large.image_match, 3) << " at k = " << large.k << "\n";
+    t.check(small.image_match > large.image_match,
+            "the filters of the smallest k look more like whole images than those of the largest k");
+}
+
+Trained step7_without_schedule(tut::Tutorial& t, const tut::FashionMnist& data, const Trained& small, const Settings& s,
+                               int epochs) {
+    t.step(7, "Why k starts large: the same smallest k without the schedule");
+    const Trained fixed_k = train_and_evaluate(t, data.train.images, data.test.images, small.k, false, s, epochs);
+    t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE "
+            << tut::fixed(fixed_k.test_mse, 5) << "  (with the schedule: " << small.dead << " dead, "
+            << tut::fixed(small.test_mse, 5) << ")\n";
+    t.check(fixed_k.dead > small.dead, "without the schedule more units never win a code (dead units)");
+    return fixed_k;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     tut::Tutorial t("07_k_sparse", "k-sparse autoencoders: keep the k largest hidden units");
     Settings s;
     std::vector<std::size_t> ks;
-    t.app().add_option("--hidden", s.hidden, "Hidden units H")->check(CLI::PositiveNumber);
+    t.setting("--hidden", s.hidden, {400, 200}, "Hidden units H")->check(CLI::PositiveNumber);
     t.app().add_option("--k", ks, "The sparsity levels of the sweep (default 5 10 20 40 80; quick 5 20 60)")
         ->check(CLI::PositiveNumber);
-    t.app().add_option("--train-images", s.train_images, "Training images (default 20000; quick 3000)");
+    t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
     t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        if (quick) {
-            if (t.app().count("--train-images") == 0) s.train_images = 3000;
-            if (t.app().count("--hidden") == 0) s.hidden = 200;
-            s.test_images = 1000;
-        }
-        if (ks.empty()) ks = quick ? std::vector<std::size_t>{5, 20, 60} : std::vector<std::size_t>{5, 10, 20, 40, 80};
-        std::sort(ks.begin(), ks.end());
-        ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
-        if (ks.back() > s.hidden)
-            throw hg::ValueError("--k " + std::to_string(ks.back()) + " is larger than --hidden " +
-                                 std::to_string(s.hidden) + ": a code cannot keep more units than it has");
+        ks = sweep_levels(ks.empty() ? t.pick<std::vector<std::size_t>>({5, 10, 20, 40, 80}, {5, 20, 60}) : ks, s.hidden);
         const int epochs = t.epochs(10, 6);
-
         t.step(1, "Fashion-MNIST");
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", s.train_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", s.test_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const Tensor& x_train = train_set.images;
-        const Tensor& x_test = test_set.images;
-        const std::size_t pixels = x_train.cols();
-        t.say() << "train " << x_train.shape() << ", test " << x_test.shape() << ", pixels in [0, "
-                << hg::max(x_train).item() << "]; classes: ";
-        for (const std::string& c : train_set.class_names) t.say() << c << (c == train_set.class_names.back() ? "\n" : ", ");
-        t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
-
-        t.step(2, "The model: linear encoder, keep the k largest, tied decoder");
-        hg::Rng rng(t.options().seed);
-        KSparseAutoencoder demo(pixels, s.hidden, ks.front(), rng);
-        t.say() << demo << "\n";
-        const Var x1 = Var::constant(x_test.slice_rows(0, 1));
-        const Tensor z_full = (*demo.encoder)(x1).value();
-        const Var code = demo.encode(x1);
-        std::vector<std::size_t> support;
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (code.value()[j] != 0.0f) support.push_back(j);
-        t.say() << "image 0 (" << test_set.class_names[static_cast<std::size_t>(test_set.labels[0])]
-                << "): pre-activation z " << z_full.shape() << ", of which k = " << demo.k << " survive:\n ";
-        for (std::size_t j : support) t.say() << " z[" << j << "]=" << tut::fixed(code.value()[j], 3);
-        float largest_pruned = -1e30f;
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (code.value()[j] == 0.0f) largest_pruned = std::max(largest_pruned, z_full[j]);
-        t.say() << "\n  (the largest value set to 0 is " << tut::fixed(largest_pruned, 3) << ")\n";
-        t.check(support.size() == demo.k, "the code has exactly k non-zero entries");
-        // One backward pass: the encoder's bias b gets gradient only at the k kept units.
-        Var loss = hg::mse(demo(x1), x1);
-        loss.backward();
-        std::size_t bias_with_grad = 0, outside = 0;
-        const Tensor& db = demo.encoder->bias().grad();
-        for (std::size_t j = 0; j < s.hidden; ++j)
-            if (db[j] != 0.0f) {
-                ++bias_with_grad;
-                if (std::find(support.begin(), support.end(), j) == support.end()) ++outside;
-            }
-        t.say() << "after backward, " << bias_with_grad << " of the " << s.hidden << " encoder biases have a gradient\n";
-        t.check(outside == 0 && bias_with_grad > 0, "gradients reach only the k units in the support");
-
-        t.step(3, "A sweep over k, " + std::to_string(epochs) + " epochs each");
-        // As in the paper, k starts at 100 (or H) and falls linearly to its target over the
-        // first half of the epochs: early on every unit wins often enough to learn something.
-        std::vector<Trained> sweep;
-        for (std::size_t k : ks) {
-            sweep.push_back(train_and_evaluate(t, x_train, x_test, k, true, s, epochs));
-            const Trained& r = sweep.back();
-            t.say() << "  k = " << k << ": test MSE " << tut::fixed(r.test_mse, 5) << ", " << r.dead
-                    << " dead units (in no test image's code)\n";
-        }
-
-        t.step(4, "Reconstruction error against k");
-        t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
-        for (const Trained& r : sweep)
-            t.say() << tut::right(std::to_string(r.k), 6) << tut::right(tut::fixed(r.test_mse, 5), 11)
-                    << tut::right(std::to_string(r.min_nonzeros) + ".." + std::to_string(r.max_nonzeros), 21)
-                    << tut::right(std::to_string(r.dead), 13) << tut::right(tut::fixed(r.image_match, 3), 21) << "\n";
-        std::vector<double> k_axis, errors;
-        std::vector<tut::Curve> curves;
-        std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};
-        for (const Trained& r : sweep) {
-            k_axis.push_back(static_cast<double>(r.k));
-            errors.push_back(r.test_mse);
-            curves.push_back({"k = " + std::to_string(r.k), r.losses});
-            recon_rows.push_back(r.reconstructions);
-        }
-        tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
-                              "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
-        tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves,
-                              true);
-        tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
-        bool falls = true;
-        for (std::size_t i = 1; i < sweep.size(); ++i) falls = falls && sweep[i].test_mse < sweep[i - 1].test_mse;
-        t.check(falls, "the test error falls at every step up in k (more units per image, less error)");
-
-        t.step(5, "Every code has exactly k non-zeros");
-        bool exact = true;
-        for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
-        t.say() << "non-zeros counted in each of the " << x_test.rows() << " test codes of every model (the table's "
-                << "third column: fewest..most)\n";
-        t.check(exact, "every test code has exactly k non-zeros, for every k");
-
-        t.step(6, "Filters: whole garments at small k, finer patterns at larger k");
-        // A unit's filter is its row of W (the decoder draws it, the encoder matches it).
-        // With k = 5 each unit rebuilds much of an image on its own and its filter looks like
-        // a whole garment; with larger k many units share an image and each draws a detail.
-        // The measure: each live filter's best cosine with any test image (1 = identical shape).
-        for (const Trained& r : sweep)
-            tut::write_png_grid(t.out_dir() + "/filters_k" + std::to_string(r.k) + ".png", r.filters, 28, 28, 10, 0.0f,
-                                0.0f);
-        const Trained &small = sweep.front(), &large = sweep.back();
-        t.say() << "median best match of a filter with a test image: " << tut::fixed(small.image_match, 3) << " at k = "
-                << small.k << ", " << tut::fixed(large.image_match, 3) << " at k = " << large.k << "\n";
-        t.check(small.image_match > large.image_match,
-                "the filters of the smallest k look more like whole images than those of the largest k");
-
-        t.step(7, "Why k starts large: the same smallest k without the schedule");
-        const Trained fixed_k = train_and_evaluate(t, x_train, x_test, small.k, false, s, epochs);
-        t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE "
-                << tut::fixed(fixed_k.test_mse, 5) << "  (with the schedule: " << small.dead << " dead, "
-                << tut::fixed(small.test_mse, 5) << ")\n";
-        t.check(fixed_k.dead > small.dead, "without the schedule more units never win a code (dead units)");
-
-        t.say() << "\npictures in " << t.out_dir() << ":\n"
-                << "  filters_k<k>.png     the filters of the 50 most used units, for each k\n"
-                << "  reconstructions.png  10 test images (top row), then their reconstructions for each k\n"
-                << "  error_vs_k.svg       test error against k;  training_loss.svg  the training curves\n";
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
+        t.say() << "classes:";
+        for (const std::string& c : data.test.class_names) t.say() << " " << c << (c == data.test.class_names.back() ? "\n" : ",");
+        step2_model(t, data.test, s, ks.front());
+        const std::vector<Trained> sweep = step3_sweep(t, data, ks, s, epochs);
+        step4_error_against_k(t, sweep, data.test.images, s);
+        const bool exact = step5_exactly_k(t, sweep, data.test.images.rows());
+        step6_filters(t, sweep);
+        const Trained fixed_k = step7_without_schedule(t, data, sweep.front(), s, epochs);
+        t.say() << "\npictures in " << t.out_dir() << "/ (07_k_sparse.md says what each shows)\n";
         std::string k_list, mse_list;
         for (const Trained& r : sweep) {
             k_list += (k_list.empty() ? "" : ",") + std::to_string(r.k);
@@ -339,9 +314,9 @@ int main(int argc, char** argv) {
                   {"k", k_list},
                   {"test_mse", mse_list},
                   {"exact_k", exact ? "yes" : "no"},
-                  {"match_small_k", tut::fixed(small.image_match, 3)},
-                  {"match_large_k", tut::fixed(large.image_match, 3)},
-                  {"dead_small_k", std::to_string(small.dead)},
+                  {"match_small_k", tut::fixed(sweep.front().image_match, 3)},
+                  {"match_large_k", tut::fixed(sweep.back().image_match, 3)},
+                  {"dead_small_k", std::to_string(sweep.front().dead)},
                   {"dead_no_schedule", std::to_string(fixed_k.dead)},
                   {"mse_no_schedule", tut::fixed(fixed_k.test_mse, 5)},
                   {"epochs", std::to_string(epochs)}});

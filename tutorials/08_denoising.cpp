@@ -1,26 +1,6 @@
-// Tutorial 08 — denoising autoencoders: corrupt the input, rebuild the clean image.
-//
-// Vincent, Larochelle, Bengio & Manzagol (2008), "Extracting and Composing Robust Features
-// with Denoising Autoencoders" (ICML 2008). An autoencoder with as many or more hidden units
-// than it needs can learn to copy its input. A denoising autoencoder (DAE) is given a
-// corrupted copy x̃ of each example and must rebuild the clean x, which it can only do by
-// learning how the data hangs together:
-//
-//   x̃ ~ q(x̃ | x)                 corruption, a fresh draw at every step
-//   h = σ(x̃·Wᵀ + b)              encoder
-//   x̂ = σ(h·W + b')              decoder with tied weights W' = Wᵀ (an option the paper describes)
-//   L = CE(x, x̂) = −Σ_i [x_i log x̂_i + (1 − x_i) log(1 − x̂_i)]   against the CLEAN x
-//
-// Three corruptions q (nn/dropout.hpp; each acts only in training mode):
-//   masking noise      each pixel set to 0 with probability ν            (the 2008 paper)
-//   Gaussian noise     x + ε, ε ~ N(0, σ²) per pixel                      (Vincent et al. 2010,
-//   salt-and-pepper    each pixel, with probability ν, set to 0 or 1       "Stacked Denoising
-//                                                                          Autoencoders", JMLR)
-//
-// The tutorial trains a plain autoencoder and one DAE per corruption, the same network
-// from the same initial weights, and then gives every model the same corrupted test images:
-// for each kind of noise, the DAE trained on it rebuilds the clean images better than the
-// plain autoencoder does. Pictures: noisy / plain AE / DAE / clean, rows stacked.
+// Tutorial 08 — denoising autoencoders (Vincent et al. 2008): corrupt the input, rebuild the
+// clean image. A plain autoencoder and one DAE per kind of noise, on the same corrupted test
+// images. The model, the three corruptions and the measured table are in 08_denoising.md.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -28,10 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "data/batching.hpp"
-#include "data/idx.hpp"
-#include "data/paths.hpp"
-#include "nn/nn.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/dropout.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
+#include "nn/module.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -97,8 +81,7 @@ public:
 
 struct Settings {
     std::size_t hidden = 256;
-    std::size_t train_images = 20000, test_images = 2000;
-    std::size_t batch = 32;
+    std::size_t train_images = 0, batch = 0;  // flags whose defaults depend on --quick (main)
     float lr = 3e-3f;
 };
 
@@ -107,32 +90,147 @@ struct Settings {
 std::vector<double> train(tut::Tutorial& t, Autoencoder& model, const std::string& label, const Tensor& images,
                           const Settings& s, int epochs, std::uint64_t seed) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
-    hg::Rng rng(seed);
-    hg::data::BatchSampler batches(images.rows(), s.batch, rng);
+    tut::EpochLoop loop(t, "  " + label, images, s.batch, epochs, seed);
     std::vector<double> losses;
-    tut::Progress progress(t, "  " + label + " epoch", epochs);
     model.train();
-    for (int e = 1; e <= epochs; ++e) {
-        double sum = 0;
-        std::size_t seen = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var x = Var::constant(images.gather_rows(rows));
-            Var loss = hg::bce_with_logits(model(x), x);  // model(x) corrupts x inside; the target is x itself
+    while (loop.next_epoch()) {
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::bce_with_logits(model(b.x), b.x);  // model(x) corrupts x inside; the target is x itself
             opt.zero_grad();
             loss.backward();
             opt.step();
-            sum += loss.item() * static_cast<double>(rows.size());
-            seen += rows.size();
+            loop.add(loss);
         }
-        losses.push_back(sum / static_cast<double>(seen));
-        progress.update(e, "train cross-entropy " + tut::fixed(losses.back(), 4));
+        losses.push_back(loop.mean_loss());
+        loop.report("train cross-entropy " + tut::fixed(losses.back(), 4));
     }
-    progress.finish();
     model.eval();
     return losses;
 }
 
 double mse(const Tensor& a, const Tensor& b) { return hg::mean(hg::square(a - b)).item(); }
+
+// Step 2: one corrupted copy of the test set per corruption, and what each changes.
+std::vector<Tensor> step2_corrupt(tut::Tutorial& t, const std::vector<Corruption>& corruptions, const Tensor& x_test,
+                                  const Tensor& clean_shown) {
+    t.step(2, "Three ways to corrupt an image");
+    const std::uint64_t seed = t.options().seed;
+    std::vector<Tensor> noisy_test;
+    for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        const Tensor& noisy = noisy_test.emplace_back(corrupt(corruptions[c], x_test, seed + 100 + c));
+        const Tensor changed = hg::ne(noisy - x_test, 0.0f);
+        t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
+                << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
+    }
+    // Masking zeroes a fraction ν of ALL pixels: among the non-zero ones, the share that became 0.
+    const Tensor on = hg::gt(x_test, 0.0f);
+    const double share = hg::sum(on * hg::eq(noisy_test[0], Tensor::scalar(0.0f))).item() / hg::sum(on).item();
+    t.say() << "masking: " << tut::fixed(100 * share, 1) << "% of the non-zero pixels became 0 (nu = "
+            << tut::fixed(100 * corruptions[0].level, 0) << "%)\n";
+    t.check(std::fabs(share - corruptions[0].level) < 0.02, "masking noise zeroes a fraction nu of the pixels");
+    bool identity_in_eval = true;  // in evaluation mode every corruption layer passes its input through
+    for (const Corruption& c : corruptions) {
+        hg::Rng rng(seed);
+        auto noise = make_noise(c, rng);
+        noise->eval();
+        identity_in_eval = identity_in_eval && hg::max_abs_diff((*noise)(Var::constant(clean_shown)).value(), clean_shown) == 0.0f;
+    }
+    t.check(identity_in_eval, "in eval mode the noise layers leave the input unchanged");
+    return noisy_test;
+}
+
+// Step 3: the plain autoencoder (model 0) and one DAE per corruption, the same network from
+// the same initial weights; only the input corruption differs.
+std::vector<std::shared_ptr<Autoencoder>> step3_train(tut::Tutorial& t, const std::vector<std::string>& names,
+                                                      const std::vector<Corruption>& corruptions, const Tensor& x_train,
+                                                      const Settings& s, int epochs) {
+    t.step(3, "Train a plain autoencoder and one denoising autoencoder per corruption");
+    const std::uint64_t seed = t.options().seed;
+    std::vector<std::shared_ptr<Autoencoder>> models;
+    std::vector<tut::Curve> curves;
+    for (std::size_t m = 0; m < names.size(); ++m) {
+        hg::Rng rng(seed);
+        hg::Rng noise_rng(seed + 1 + m);
+        auto model = std::make_shared<Autoencoder>(x_train.cols(), s.hidden,
+                                                   m == 0 ? nullptr : make_noise(corruptions[m - 1], noise_rng), rng);
+        if (m == 0 || m == 1) t.say() << *model << "\n";
+        curves.push_back({names[m], train(t, *model, names[m], x_train, s, epochs, seed + 7)});
+        models.push_back(model);
+    }
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training cross-entropy (against the clean image)", "epoch",
+                          "cross-entropy per pixel", curves);
+    return models;
+}
+
+using Errors = std::vector<std::vector<double>>;  // [model][input]: the corrupted test sets, then clean
+
+void print_errors(tut::Tutorial& t, const Errors& err, const std::vector<std::string>& names,
+                  const std::vector<Tensor>& noisy_test, const Tensor& x_test) {
+    t.say() << "test MSE against the clean images, by input:\n";
+    t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
+    t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
+            << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
+            << tut::right("0", 11) << "\n";
+    for (std::size_t m = 0; m < err.size(); ++m) {
+        const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
+        t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
+                << tut::right(tut::fixed(err[m][0], 4), 10) << tut::right(tut::fixed(err[m][1], 4), 11)
+                << tut::right(tut::fixed(err[m][2], 4), 14) << tut::right(tut::fixed(err[m][3], 4), 11) << "\n";
+    }
+}
+
+// err[m][c]: model m's reconstruction of the corrupted test set c against the clean images
+// (mean squared error per pixel); the last column: the clean images as input.
+Errors step4_same_noisy_images(tut::Tutorial& t, const std::vector<std::shared_ptr<Autoencoder>>& models,
+                               const std::vector<std::string>& names, const std::vector<Corruption>& corruptions,
+                               const std::vector<Tensor>& noisy_test, const Tensor& x_test, const std::vector<std::size_t>& shown) {
+    t.step(4, "Give every model the same corrupted test images");
+    Errors err(models.size());
+    for (std::size_t m = 0; m < models.size(); ++m) {
+        for (const Tensor& noisy : noisy_test) err[m].push_back(mse(models[m]->reconstruct(noisy), x_test));
+        err[m].push_back(mse(models[m]->reconstruct(x_test), x_test));
+    }
+    print_errors(t, err, names, noisy_test, x_test);
+    for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        const Tensor noisy = noisy_test[c].gather_rows(shown);
+        const Tensor rows = Tensor::concat_rows(
+            {noisy, models[0]->reconstruct(noisy), models[c + 1]->reconstruct(noisy), x_test.gather_rows(shown)});
+        tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
+    }
+    for (std::size_t c = 0; c < corruptions.size(); ++c)
+        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
+                                               tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
+                                               tut::fixed(err[0][c], 4) + ")");
+    for (std::size_t c = 0; c < corruptions.size(); ++c)
+        t.check(err[c + 1][c] < mse(noisy_test[c], x_test),
+                "the " + names[c + 1] + " DAE's output is closer to the clean image than its noisy input is");
+    return err;
+}
+
+// Read the table by columns: on each noise the best model is the DAE trained on it; on clean
+// images the plain autoencoder, trained on exactly those, is the best.
+void step5_own_noise(tut::Tutorial& t, const Errors& err) {
+    t.step(5, "Each DAE has learned its own noise");
+    const std::size_t noises = err.size() - 1;
+    bool own_best = true, plain_best_clean = true;
+    for (std::size_t c = 0; c < noises; ++c)
+        for (std::size_t m = 1; m < err.size(); ++m)
+            if (m != c + 1 && err[m][c] <= err[c + 1][c]) own_best = false;
+    for (std::size_t m = 1; m < err.size(); ++m)
+        if (err[m][noises] <= err[0][noises]) plain_best_clean = false;
+    t.check(own_best, "on each kind of noise, the DAE trained on that noise beats the other two DAEs");
+    t.check(plain_best_clean, "on clean images the plain autoencoder has the lowest error");
+}
+
+// Each hidden unit's weights (a row of W), the first 50 units of each model.
+void step6_filters(tut::Tutorial& t, const std::vector<std::shared_ptr<Autoencoder>>& models,
+                   const std::vector<std::string>& names) {
+    t.step(6, "The filters");
+    for (std::size_t m = 0; m < models.size(); ++m)
+        tut::write_png_grid(t.out_dir() + "/filters_" + names[m] + ".png",
+                            models[m]->encoder->weight().value().slice_rows(0, 50), 28, 28, 10, 0.0f, 0.0f);
+    t.say() << "\npictures in " << t.out_dir() << "/ (08_denoising.md says what each shows)\n";
+}
 
 }  // namespace
 
@@ -141,147 +239,30 @@ int main(int argc, char** argv) {
     Settings s;
     float masking = 0.4f, sigma = 0.4f, salt_pepper = 0.2f;
     t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);
-    t.app().add_option("--train-images", s.train_images, "Training images (default 20000; quick 3000)");
+    t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
     t.app().add_option("--masking", masking, "Masking noise: the fraction of pixels set to 0")->check(CLI::Range(0.0, 0.95));
     t.app().add_option("--sigma", sigma, "Gaussian noise: the standard deviation")->check(CLI::Range(0.0, 5.0));
     t.app().add_option("--salt-pepper", salt_pepper, "Salt-and-pepper noise: the fraction of pixels set to 0 or 1")
         ->check(CLI::Range(0.0, 0.95));
     t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
-    t.app().add_option("--batch", s.batch, "Images per step (default 32; quick 16)")->check(CLI::PositiveNumber);
+    t.setting("--batch", s.batch, {32, 16}, "Images per step (quick: more steps from fewer images)")
+        ->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        if (t.options().quick) {
-            if (t.app().count("--train-images") == 0) s.train_images = 3000;
-            if (t.app().count("--batch") == 0) s.batch = 16;  // more steps from fewer images
-            s.test_images = 1000;
-        }
         const int epochs = t.epochs(15, 10);
-        const std::uint64_t seed = t.options().seed;
         const std::vector<Corruption> corruptions{{"masking", masking}, {"gaussian", sigma}, {"salt_pepper", salt_pepper}};
-
-        t.step(1, "Fashion-MNIST");
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", s.train_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", s.test_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const Tensor& x_train = train_set.images;
-        const Tensor& x_test = test_set.images;
-        const std::size_t pixels = x_train.cols();
-        t.say() << "train " << x_train.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
-        t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
-
-        t.step(2, "Three ways to corrupt an image");
-        const std::vector<std::size_t> shown = tut::one_per_class(test_set.labels, static_cast<int>(test_set.class_names.size()));
-        const Tensor clean_shown = x_test.gather_rows(shown);
-        std::vector<Tensor> noisy_test;  // one corrupted copy of the test set per corruption
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
-            noisy_test.push_back(corrupt(corruptions[c], x_test, seed + 100 + c));
-            const Tensor& noisy = noisy_test.back();
-            const Tensor changed = hg::ne(noisy - x_test, 0.0f);
-            t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
-                    << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
-        }
-        // Masking sets a fraction ν of ALL pixels to 0; among the non-zero pixels (the garment)
-        // that fraction is visible as the share that became 0.
-        {
-            const Tensor on = hg::gt(x_test, 0.0f);
-            const Tensor zeroed = on * hg::eq(noisy_test[0], Tensor::scalar(0.0f));
-            const double share = hg::sum(zeroed).item() / hg::sum(on).item();
-            t.say() << "masking: " << tut::fixed(100 * share, 1) << "% of the non-zero pixels became 0 (nu = "
-                    << tut::fixed(100 * masking, 0) << "%)\n";
-            t.check(std::fabs(share - masking) < 0.02, "masking noise zeroes a fraction nu of the pixels");
-        }
-        // In evaluation mode every corruption layer passes its input through.
-        bool identity_in_eval = true;
-        for (const Corruption& c : corruptions) {
-            hg::Rng rng(seed);
-            auto noise = make_noise(c, rng);
-            noise->eval();
-            identity_in_eval = identity_in_eval && hg::max_abs_diff((*noise)(Var::constant(clean_shown)).value(), clean_shown) == 0.0f;
-        }
-        t.check(identity_in_eval, "in eval mode the noise layers leave the input unchanged");
-
-        t.step(3, "Train a plain autoencoder and one denoising autoencoder per corruption");
-        // The same network from the same initial weights; only the input corruption differs.
         std::vector<std::string> names{"plain"};
         for (const Corruption& c : corruptions) names.push_back(c.name);
-        std::vector<std::shared_ptr<Autoencoder>> models;
-        std::vector<tut::Curve> curves;
-        for (std::size_t m = 0; m < names.size(); ++m) {
-            hg::Rng rng(seed);
-            hg::Rng noise_rng(seed + 1 + m);
-            auto model = std::make_shared<Autoencoder>(pixels, s.hidden,
-                                                       m == 0 ? nullptr : make_noise(corruptions[m - 1], noise_rng), rng);
-            if (m == 0 || m == 1) t.say() << *model << "\n";
-            curves.push_back({names[m], train(t, *model, names[m], x_train, s, epochs, seed + 7)});
-            models.push_back(model);
-        }
-        tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training cross-entropy (against the clean image)",
-                              "epoch", "cross-entropy per pixel", curves);
-
-        t.step(4, "Give every model the same corrupted test images");
-        // err[m][c]: model m's reconstruction of the corrupted test set c, against the clean
-        // images (mean squared error per pixel). Column "clean": uncorrupted input.
-        std::vector<std::vector<double>> err(models.size());
-        for (std::size_t m = 0; m < models.size(); ++m) {
-            for (std::size_t c = 0; c < corruptions.size(); ++c)
-                err[m].push_back(mse(models[m]->reconstruct(noisy_test[c]), x_test));
-            err[m].push_back(mse(models[m]->reconstruct(x_test), x_test));
-        }
-        t.say() << "test MSE against the clean images, by input:\n";
-        t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
-        t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
-                << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
-                << tut::right("0", 11) << "\n";
-        for (std::size_t m = 0; m < models.size(); ++m) {
-            const std::string label = m == 0 ? "plain AE" : "DAE " + names[m];
-            t.say() << "  " << label << std::string(16 - std::min<std::size_t>(16, label.size()), ' ')
-                    << tut::right(tut::fixed(err[m][0], 4), 10) << tut::right(tut::fixed(err[m][1], 4), 11)
-                    << tut::right(tut::fixed(err[m][2], 4), 14) << tut::right(tut::fixed(err[m][3], 4), 11) << "\n";
-        }
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
-            const Tensor rows = Tensor::concat_rows({noisy_test[c].gather_rows(shown),
-                                                     models[0]->reconstruct(noisy_test[c].gather_rows(shown)),
-                                                     models[c + 1]->reconstruct(noisy_test[c].gather_rows(shown)),
-                                                     clean_shown});
-            tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
-        }
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
-                                                   tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
-                                                   tut::fixed(err[0][c], 4) + ")");
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            t.check(err[c + 1][c] < mse(noisy_test[c], x_test),
-                    "the " + names[c + 1] + " DAE's output is closer to the clean image than its noisy input is");
-
-        t.step(5, "Each DAE has learned its own noise");
-        // Read the table by columns: on each kind of noise the best model is the DAE trained
-        // on it, and a DAE can be worse than the plain AE on a noise it never saw. On clean
-        // images the plain AE, trained on exactly those, is the best: denoising has a price.
-        bool own_best = true, plain_best_clean = true;
-        for (std::size_t c = 0; c < corruptions.size(); ++c)
-            for (std::size_t m = 1; m < models.size(); ++m)
-                if (m != c + 1 && err[m][c] <= err[c + 1][c]) own_best = false;
-        for (std::size_t m = 1; m < models.size(); ++m)
-            if (err[m][3] <= err[0][3]) plain_best_clean = false;
-        t.check(own_best, "on each kind of noise, the DAE trained on that noise beats the other two DAEs");
-        t.check(plain_best_clean, "on clean images the plain autoencoder has the lowest error");
-
-        t.step(6, "The filters");
-        // Each hidden unit's weights (a row of W), the first 50 units of each model, side by
-        // side: the same initial weights, shaped by different corruptions (the paper shows
-        // such filters on MNIST as the masking level grows).
-        std::vector<std::size_t> first(50);
-        for (std::size_t j = 0; j < first.size(); ++j) first[j] = j;
-        for (std::size_t m = 0; m < models.size(); ++m)
-            tut::write_png_grid(t.out_dir() + "/filters_" + names[m] + ".png",
-                                models[m]->encoder->weight().value().gather_rows(first), 28, 28, 10, 0.0f, 0.0f);
-
-        t.say() << "\npictures in " << t.out_dir() << ":\n"
-                << "  denoise_<noise>.png  rows: noisy input / plain AE / DAE trained on that noise / clean image\n"
-                << "  filters_<model>.png  the first 50 hidden units' weights of each model\n"
-                << "  training_loss.svg    the training curves\n";
+        t.step(1, "Fashion-MNIST");
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
+        const Tensor& x_test = data.test.images;
+        const std::vector<std::size_t> shown = tut::one_per_class(data.test.labels, static_cast<int>(data.test.class_names.size()));
+        const std::vector<Tensor> noisy_test = step2_corrupt(t, corruptions, x_test, x_test.gather_rows(shown));
+        const auto models = step3_train(t, names, corruptions, data.train.images, s, epochs);
+        const Errors err = step4_same_noisy_images(t, models, names, corruptions, noisy_test, x_test, shown);
+        step5_own_noise(t, err);
+        step6_filters(t, models, names);
         std::vector<std::pair<std::string, std::string>> result{{"hidden", std::to_string(s.hidden)}};
-        for (std::size_t c = 0; c < corruptions.size(); ++c) {
+        for (std::size_t c = 0; c < corruptions.size(); ++c) {  // noisy_masking, plain_masking, dae_masking, ...
             result.emplace_back("noisy_" + names[c + 1], tut::fixed(mse(noisy_test[c], x_test), 4));
             result.emplace_back("plain_" + names[c + 1], tut::fixed(err[0][c], 4));
             result.emplace_back("dae_" + names[c + 1], tut::fixed(err[c + 1][c], 4));

@@ -1,30 +1,6 @@
-// Tutorial 09 — contractive autoencoders: penalise the Jacobian of the encoder.
-//
-// Rifai, Vincent, Muller, Glorot & Bengio (2011), "Contractive Auto-Encoders: Explicit
-// Invariance During Feature Extraction" (ICML 2011). A denoising autoencoder (tutorial 08)
-// makes its reconstruction robust to noise by training on noisy inputs; a contractive
-// autoencoder (CAE) asks for robustness of the CODE directly: small moves of x should move
-// h = f(x) little. The sensitivity of h to x is the Jacobian J_f(x) (H x D), and the CAE adds
-// its squared Frobenius norm to the loss:
-//
-//   h = f(x) = σ(x·Wᵀ + b)          encoder, W (H x D)
-//   x̂ = σ(h·W + b')                 decoder with tied weights W' = Wᵀ, so that the decoder
-//                                   cannot undo a shrunken W with large weights of its own
-//   L = Σ_x [ CE(x, x̂) + λ ‖J_f(x)‖²_F ]
-//
-// For a sigmoid encoder the Jacobian has a closed form: ∂h_j/∂x_i = h_j(1 − h_j) W_ji, so
-// row j of J is row j of W scaled by h_j(1 − h_j), and
-//
-//   ‖J_f(x)‖²_F = Σ_j (h_j(1 − h_j))² Σ_i W_ji²        (nn's contractive_penalty)
-//
-// — the row norms Σ_i W_ji² once per batch and O(H) per example, instead of H backward
-// passes per example to build J.
-//
-// The steps: check the closed form against the Jacobian built by autograd (one row per
-// backward pass) and by finite differences (one column per input pixel); train a plain AE
-// and a CAE from the same start; measure ‖J‖_F on test images; and see what the smaller
-// Jacobian buys: under small random perturbations of the input the CAE's code moves less,
-// while moves towards other images (along the data) are damped much less.
+// Tutorial 09 — contractive autoencoders (Rifai et al. 2011): penalise the squared Frobenius
+// norm of the encoder's Jacobian. The closed form of the penalty, its checks and the measured
+// numbers are in 09_contractive.md beside this file.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -33,11 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "data/batching.hpp"
-#include "data/idx.hpp"
-#include "data/paths.hpp"
-#include "nn/nn.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
+#include "nn/module.hpp"
 #include "tensor/matmul.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -74,7 +53,7 @@ public:
 
 struct Settings {
     std::size_t hidden = 256;
-    std::size_t train_images = 20000, test_images = 2000;
+    std::size_t train_images = 0;  // a flag whose default depends on --quick (main)
     std::size_t batch = 32;
     float lr = 3e-3f;
     float lambda = 0.1f;
@@ -145,33 +124,27 @@ struct History {
 History train(tut::Tutorial& t, Autoencoder& model, const std::string& label, const Tensor& images, float lambda,
               const Settings& s, int epochs, std::uint64_t seed) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
-    hg::Rng rng(seed);
-    hg::data::BatchSampler batches(images.rows(), s.batch, rng);
     const float pixels = static_cast<float>(images.cols());
     History history;
-    tut::Progress progress(t, "  " + label + " epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        double rec_sum = 0, pen_sum = 0;
-        std::size_t seen = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var x = Var::constant(images.gather_rows(rows));
-            const Var h = model.encode(x);
-            const Var reconstruction = pixels * hg::bce_with_logits(model.decode(h), x);  // per example
-            const Var penalty = hg::contractive_penalty(h, model.weight());              // mean ‖J‖²_F
+    tut::EpochLoop loop(t, "  " + label, images, s.batch, epochs, seed);
+    while (loop.next_epoch()) {
+        tut::RunningMean penalty_mean;
+        for (const tut::Batch& b : loop.batches()) {
+            const Var h = model.encode(b.x);
+            const Var reconstruction = pixels * hg::bce_with_logits(model.decode(h), b.x);  // per example
+            const Var penalty = hg::contractive_penalty(h, model.weight());                // mean ‖J‖²_F
             Var loss = lambda > 0.0f ? reconstruction + lambda * penalty : reconstruction;
             opt.zero_grad();
             loss.backward();
             opt.step();
-            rec_sum += reconstruction.item() * static_cast<double>(rows.size());
-            pen_sum += penalty.item() * static_cast<double>(rows.size());
-            seen += rows.size();
+            loop.add(reconstruction);
+            penalty_mean.add(penalty.item(), b.rows.size());
         }
-        history.reconstruction.push_back(rec_sum / static_cast<double>(seen));
-        history.penalty.push_back(pen_sum / static_cast<double>(seen));
-        progress.update(e, "cross-entropy " + tut::fixed(history.reconstruction.back(), 2) + "  ||J||^2 " +
-                               tut::fixed(history.penalty.back(), 2));
+        history.reconstruction.push_back(loop.mean_loss());
+        history.penalty.push_back(penalty_mean.mean());
+        loop.report("cross-entropy " + tut::fixed(history.reconstruction.back(), 2) + "  ||J||^2 " +
+                    tut::fixed(history.penalty.back(), 2));
     }
-    progress.finish();
     return history;
 }
 
@@ -201,6 +174,140 @@ std::vector<std::size_t> nearest_other(const Tensor& x) {
     return nearest;
 }
 
+// Step 2: the closed form against autograd's Jacobian and central differences, on 3 test images.
+struct JacobianChecks {
+    double autograd = 0, differences = 0, penalty = 0;  // the worst relative differences
+};
+
+JacobianChecks step2_check_closed_form(tut::Tutorial& t, const Tensor& x_test, const Settings& s) {
+    t.step(2, "The penalty in closed form, checked against the Jacobian itself");
+    hg::Rng init_rng(t.options().seed);
+    Autoencoder probe(x_test.cols(), s.hidden, init_rng);
+    t.say() << probe << "\n";
+    JacobianChecks worst;
+    for (std::size_t n = 0; n < 3; ++n) {
+        const Tensor x = x_test.slice_rows(n, n + 1);
+        const Tensor closed = jacobian_closed_form(probe, x);
+        const Tensor by_autograd = jacobian_by_autograd(probe, x);
+        const Tensor by_differences = jacobian_by_differences(probe, x, 1e-2f);
+        float penalty = 0;
+        {
+            hg::NoGradGuard no_grad;
+            penalty = hg::contractive_penalty(probe.encode(Var::constant(x)), probe.weight()).item();
+        }
+        const double fro2 = frobenius_squared(by_autograd);
+        const double d_autograd = relative_difference(closed, by_autograd);
+        const double d_differences = relative_difference(closed, by_differences);
+        t.say() << "  test image " << n << ": J " << by_autograd.shape() << ", ||J||_F^2 from autograd's rows "
+                << tut::fixed(fro2, 5) << ", contractive_penalty " << tut::fixed(penalty, 5) << "\n"
+                << "    relative difference of the closed-form J: " << tut::scientific(d_autograd, 1) << " vs autograd, "
+                << tut::scientific(d_differences, 1) << " vs finite differences\n";
+        worst.autograd = std::max(worst.autograd, d_autograd);
+        worst.differences = std::max(worst.differences, d_differences);
+        worst.penalty = std::max(worst.penalty, std::fabs(penalty - fro2) / fro2);
+    }
+    t.check(worst.autograd < 1e-5, "the closed-form Jacobian equals autograd's, row by row (relative difference < 1e-5)");
+    t.check(worst.penalty < 1e-5, "contractive_penalty equals ||J||_F^2 of autograd's Jacobian (relative difference < 1e-5)");
+    t.check(worst.differences < 1e-2, "finite differences agree too, column by column (< 1e-2: float differences are not exact)");
+    return worst;
+}
+
+// The plain autoencoder and the CAE: the same network from the same initial weights.
+struct Pair {
+    std::shared_ptr<Autoencoder> plain, cae;
+};
+
+Pair step3_train(tut::Tutorial& t, const Tensor& x_train, const Settings& s, int epochs) {
+    t.step(3, "Train a plain autoencoder and a contractive one (lambda = " + tut::fixed(s.lambda, 3) + ")");
+    const std::uint64_t seed = t.options().seed;
+    hg::Rng rng_plain(seed), rng_cae(seed);
+    Pair m{std::make_shared<Autoencoder>(x_train.cols(), s.hidden, rng_plain),
+           std::make_shared<Autoencoder>(x_train.cols(), s.hidden, rng_cae)};
+    const History h_plain = train(t, *m.plain, "plain", x_train, 0.0f, s, epochs, seed + 7);
+    const History h_cae = train(t, *m.cae, "CAE", x_train, s.lambda, s, epochs, seed + 7);
+    tut::write_svg_curves(t.out_dir() + "/training.svg", "training: cross-entropy per image", "epoch", "cross-entropy",
+                          {{"plain AE", h_plain.reconstruction}, {"CAE", h_cae.reconstruction}});
+    tut::write_svg_curves(t.out_dir() + "/jacobian_norm.svg", "training: mean ||J||_F^2", "epoch", "||J||_F^2",
+                          {{"plain AE", h_plain.penalty}, {"CAE", h_cae.penalty}}, true);
+    return m;
+}
+
+struct Norms {
+    double j_plain = 0, j_cae = 0, mse_plain = 0, mse_cae = 0;  // mean ||J||_F and test MSE
+};
+
+Norms step4_jacobian_norms(tut::Tutorial& t, Pair& m, const Tensor& x_test) {
+    t.step(4, "||J_f(x)||_F on the test images");
+    const Tensor j_plain = jacobian_norms(*m.plain, x_test), j_cae = jacobian_norms(*m.cae, x_test);
+    const Norms r{mean_of(j_plain), mean_of(j_cae), mean_of(hg::square(m.plain->reconstruct(x_test) - x_test)),
+                  mean_of(hg::square(m.cae->reconstruct(x_test) - x_test))};
+    std::size_t smaller = 0;
+    for (std::size_t n = 0; n < x_test.rows(); ++n) smaller += j_cae[n] < j_plain[n];
+    t.say() << "                mean ||J||_F   test MSE\n"
+            << "  plain AE   " << tut::fixed(r.j_plain, 3) << "        " << tut::fixed(r.mse_plain, 5) << "\n"
+            << "  CAE        " << tut::fixed(r.j_cae, 3) << "        " << tut::fixed(r.mse_cae, 5) << "\n"
+            << "the CAE's Jacobian is smaller on " << smaller << " of " << x_test.rows() << " test images\n";
+    t.check(r.j_cae < r.j_plain, "the CAE's encoder has a smaller Jacobian on test data");
+    t.check(smaller > 9 * x_test.rows() / 10, "... and on more than 90% of the test images one by one");
+    return r;
+}
+
+// Step 5's changes per unit of perturbation: of the code and of the reconstruction in a random
+// direction, and of the code towards the nearest other test image.
+struct Changes {
+    double code = 0, reconstruction = 0, data = 0;
+};
+
+Changes changes_of(Autoencoder& m, const Tensor& x, const Tensor& random_dir, const Tensor& data_dir, float delta) {
+    auto change = [&](const Tensor& dir, auto f) { return mean_of(row_norms(f(x + delta * dir) - f(x))) / delta; };
+    auto code = [&](const Tensor& v) { return m.code(v); };
+    auto reconstruct = [&](const Tensor& v) { return m.reconstruct(v); };
+    return {change(random_dir, code), change(random_dir, reconstruct), change(data_dir, code)};
+}
+
+// x' = x + δ·u with ‖u‖ = 1 (a test image has ‖x‖ ≈ 12): the code change / δ is ‖J·u‖ for small δ.
+std::pair<Changes, Changes> step5_perturb(tut::Tutorial& t, Pair& m, const Tensor& x_test, float delta) {
+    t.step(5, "What it buys: the code under small perturbations of the input");
+    hg::Rng noise_rng(t.options().seed + 99);
+    const Tensor random_dir = unit_rows(Tensor::normal(x_test.shape(), 0.0f, 1.0f, noise_rng));
+    const Tensor data_dir = unit_rows(x_test.gather_rows(nearest_other(x_test)) - x_test);
+    const Changes p = changes_of(*m.plain, x_test, random_dir, data_dir, delta);
+    const Changes c = changes_of(*m.cae, x_test, random_dir, data_dir, delta);
+    t.say() << "mean ||x|| of a test image " << tut::fixed(mean_of(row_norms(x_test)), 2) << ", perturbation delta "
+            << tut::fixed(delta, 2) << "\n"
+            << "             code change / delta     reconstruction change / delta    code change / delta\n"
+            << "             (random direction)      (random direction)               (towards a neighbour)\n";
+    for (const auto& [name, r] : {std::pair{"plain AE", p}, std::pair{"CAE     ", c}})
+        t.say() << "  " << name << "   " << tut::fixed(r.code, 4) << "                  " << tut::fixed(r.reconstruction, 4)
+                << "                           " << tut::fixed(r.data, 4) << "\n";
+    t.check(c.code < p.code, "under the same small random perturbations, the CAE's code moves less");
+    return {p, c};
+}
+
+// The penalty pushes every direction's sensitivity down, the reconstruction needs the
+// directions in which images differ: the code contracts in most directions, not along the data.
+std::pair<double, double> step6_along_the_data(tut::Tutorial& t, const Changes& p, const Changes& c) {
+    t.step(6, "Contraction is not uniform: directions along the data survive");
+    const double ratio_plain = p.data / p.code, ratio_cae = c.data / c.code;
+    t.say() << "code change towards a neighbour / in a random direction: plain AE " << tut::fixed(ratio_plain, 2) << ", CAE "
+            << tut::fixed(ratio_cae, 2) << "\nthe CAE cuts the random-direction change by "
+            << tut::fixed(100 * (1 - c.code / p.code), 0) << "%, the change towards a neighbour by "
+            << tut::fixed(100 * (1 - c.data / p.data), 0) << "%\n";
+    t.check(ratio_cae > ratio_plain, "the CAE contracts random directions more than directions towards other images");
+    return {ratio_plain, ratio_cae};
+}
+
+void step7_pictures(tut::Tutorial& t, Pair& m, const Tensor& x_test) {
+    t.step(7, "Pictures");
+    const Tensor first = m.plain->weight().value().slice_rows(0, 50), first_cae = m.cae->weight().value().slice_rows(0, 50);
+    tut::write_png_grid(t.out_dir() + "/filters_plain.png", first, 28, 28, 10, 0, 0);
+    tut::write_png_grid(t.out_dir() + "/filters_cae.png", first_cae, 28, 28, 10, 0, 0);
+    const Tensor shown = x_test.slice_rows(0, 10);
+    tut::write_png_grid(t.out_dir() + "/reconstructions.png",
+                        Tensor::concat_rows({shown, m.plain->reconstruct(shown), m.cae->reconstruct(shown)}), 28, 28, 10);
+    t.say() << "pictures in " << t.out_dir() << "/ (09_contractive.md says what each shows)\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,155 +316,35 @@ int main(int argc, char** argv) {
     float perturbation = 0.5f;
     t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);
     t.app().add_option("--lambda", s.lambda, "Weight of the contractive penalty")->check(CLI::PositiveNumber);
-    t.app().add_option("--train-images", s.train_images, "Training images (default 20000; quick 3000)");
+    t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
     t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
     t.app().add_option("--perturbation", perturbation, "Norm of the random input perturbations of step 5")
         ->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        if (t.options().quick) {
-            if (t.app().count("--train-images") == 0) s.train_images = 3000;
-            s.test_images = 1000;
-        }
         const int epochs = t.epochs(15, 8);
-        const std::uint64_t seed = t.options().seed;
-
         t.step(1, "Fashion-MNIST");
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", s.train_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", s.test_images,
-                                                   hg::data::require_fashion_mnist(t.options().data));
-        const Tensor& x_train = train_set.images;
-        const Tensor& x_test = test_set.images;
-        const std::size_t pixels = x_train.cols();
-        t.say() << "train " << x_train.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
-        t.check(pixels == 28 * 28 && x_test.cols() == pixels, "each image is a row of 784 pixels");
-
-        t.step(2, "The penalty in closed form, checked against the Jacobian itself");
-        hg::Rng init_rng(seed);
-        Autoencoder probe(pixels, s.hidden, init_rng);
-        t.say() << probe << "\n";
-        double worst_autograd = 0, worst_differences = 0, worst_penalty = 0;
-        const std::size_t examples = 3;
-        for (std::size_t n = 0; n < examples; ++n) {
-            const Tensor x = x_test.slice_rows(n, n + 1);
-            const Tensor closed = jacobian_closed_form(probe, x);
-            const Tensor by_autograd = jacobian_by_autograd(probe, x);
-            const Tensor by_differences = jacobian_by_differences(probe, x, 1e-2f);
-            float penalty = 0;
-            {
-                hg::NoGradGuard no_grad;
-                penalty = hg::contractive_penalty(probe.encode(Var::constant(x)), probe.weight()).item();
-            }
-            const double fro2 = frobenius_squared(by_autograd);
-            const double d_autograd = relative_difference(closed, by_autograd);
-            const double d_differences = relative_difference(closed, by_differences);
-            const double d_penalty = std::fabs(penalty - fro2) / fro2;
-            t.say() << "  test image " << n << ": J " << by_autograd.shape() << ", ||J||_F^2 from autograd's rows "
-                    << tut::fixed(fro2, 5) << ", contractive_penalty " << tut::fixed(penalty, 5) << "\n"
-                    << "    relative difference of the closed-form J: " << tut::scientific(d_autograd, 1)
-                    << " vs autograd, " << tut::scientific(d_differences, 1) << " vs finite differences\n";
-            worst_autograd = std::max(worst_autograd, d_autograd);
-            worst_differences = std::max(worst_differences, d_differences);
-            worst_penalty = std::max(worst_penalty, d_penalty);
-        }
-        // (A difference of exactly 0 is no accident: autograd's rules for sigmoid and linear
-        // multiply the same numbers, h(1 − h) and W, that the closed form multiplies.)
-        t.check(worst_autograd < 1e-5, "the closed-form Jacobian equals autograd's, row by row (relative difference < 1e-5)");
-        t.check(worst_penalty < 1e-5, "contractive_penalty equals ||J||_F^2 of autograd's Jacobian (relative difference < 1e-5)");
-        t.check(worst_differences < 1e-2,
-                "finite differences agree too, column by column (< 1e-2: float differences are not exact)");
-
-        t.step(3, "Train a plain autoencoder and a contractive one (lambda = " + tut::fixed(s.lambda, 3) + ")");
-        // The same network from the same initial weights; the CAE adds λ‖J‖²_F to the loss.
-        hg::Rng rng_plain(seed), rng_cae(seed);
-        Autoencoder plain(pixels, s.hidden, rng_plain), cae(pixels, s.hidden, rng_cae);
-        const History h_plain = train(t, plain, "plain", x_train, 0.0f, s, epochs, seed + 7);
-        const History h_cae = train(t, cae, "CAE", x_train, s.lambda, s, epochs, seed + 7);
-        tut::write_svg_curves(t.out_dir() + "/training.svg", "training: cross-entropy per image", "epoch",
-                              "cross-entropy", {{"plain AE", h_plain.reconstruction}, {"CAE", h_cae.reconstruction}});
-        tut::write_svg_curves(t.out_dir() + "/jacobian_norm.svg", "training: mean ||J||_F^2", "epoch", "||J||_F^2",
-                              {{"plain AE", h_plain.penalty}, {"CAE", h_cae.penalty}}, true);
-
-        t.step(4, "||J_f(x)||_F on the test images");
-        const Tensor j_plain = jacobian_norms(plain, x_test), j_cae = jacobian_norms(cae, x_test);
-        const double mse_plain = mean_of(hg::square(plain.reconstruct(x_test) - x_test));
-        const double mse_cae = mean_of(hg::square(cae.reconstruct(x_test) - x_test));
-        const double j_mean_plain = mean_of(j_plain), j_mean_cae = mean_of(j_cae);
-        std::size_t smaller = 0;
-        for (std::size_t n = 0; n < x_test.rows(); ++n) smaller += j_cae[n] < j_plain[n];
-        t.say() << "                mean ||J||_F   test MSE\n"
-                << "  plain AE   " << tut::fixed(j_mean_plain, 3) << "        " << tut::fixed(mse_plain, 5) << "\n"
-                << "  CAE        " << tut::fixed(j_mean_cae, 3) << "        " << tut::fixed(mse_cae, 5) << "\n"
-                << "the CAE's Jacobian is smaller on " << smaller << " of " << x_test.rows() << " test images\n";
-        t.check(j_mean_cae < j_mean_plain, "the CAE's encoder has a smaller Jacobian on test data");
-        t.check(smaller > 9 * x_test.rows() / 10, "... and on more than 90% of the test images one by one");
-
-        t.step(5, "What it buys: the code under small perturbations of the input");
-        // x' = x + δ·u with ‖u‖ = 1 and δ = --perturbation (a test image has ‖x‖ ≈ 12). The
-        // code change ‖f(x') − f(x)‖ / δ is, for small δ, ‖J·u‖. Two kinds of direction u:
-        //   random   a random direction of the 784-dimensional pixel space
-        //   data     towards the nearest other test image: a direction along the data
-        hg::Rng noise_rng(seed + 99);
-        const Tensor random_dir = unit_rows(Tensor::normal(x_test.shape(), 0.0f, 1.0f, noise_rng));
-        const Tensor data_dir = unit_rows(x_test.gather_rows(nearest_other(x_test)) - x_test);
-        auto code_change = [&](Autoencoder& m, const Tensor& dir) {
-            return mean_of(row_norms(m.code(x_test + perturbation * dir) - m.code(x_test))) / perturbation;
-        };
-        auto reconstruction_change = [&](Autoencoder& m, const Tensor& dir) {
-            return mean_of(row_norms(m.reconstruct(x_test + perturbation * dir) - m.reconstruct(x_test))) / perturbation;
-        };
-        const double code_plain = code_change(plain, random_dir), code_cae = code_change(cae, random_dir);
-        const double rec_plain = reconstruction_change(plain, random_dir), rec_cae = reconstruction_change(cae, random_dir);
-        const double data_plain = code_change(plain, data_dir), data_cae = code_change(cae, data_dir);
-        t.say() << "mean ||x|| of a test image " << tut::fixed(mean_of(row_norms(x_test)), 2) << ", perturbation delta "
-                << tut::fixed(perturbation, 2) << "\n"
-                << "             code change / delta     reconstruction change / delta    code change / delta\n"
-                << "             (random direction)      (random direction)               (towards a neighbour)\n"
-                << "  plain AE   " << tut::fixed(code_plain, 4) << "                  " << tut::fixed(rec_plain, 4)
-                << "                           " << tut::fixed(data_plain, 4) << "\n"
-                << "  CAE        " << tut::fixed(code_cae, 4) << "                  " << tut::fixed(rec_cae, 4)
-                << "                           " << tut::fixed(data_cae, 4) << "\n";
-        t.check(code_cae < code_plain, "under the same small random perturbations, the CAE's code moves less");
-
-        t.step(6, "Contraction is not uniform: directions along the data survive");
-        // The penalty pushes every direction's sensitivity down, the reconstruction term needs
-        // the directions in which images actually differ: what remains is a code that ignores
-        // random moves but still follows moves towards other images — the paper's picture of
-        // a code that contracts in most directions but not along the data.
-        const double ratio_plain = data_plain / code_plain, ratio_cae = data_cae / code_cae;
-        t.say() << "code change towards a neighbour / in a random direction: plain AE " << tut::fixed(ratio_plain, 2)
-                << ", CAE " << tut::fixed(ratio_cae, 2) << "\n"
-                << "the CAE cuts the random-direction change by " << tut::fixed(100 * (1 - code_cae / code_plain), 0)
-                << "%, the change towards a neighbour by " << tut::fixed(100 * (1 - data_cae / data_plain), 0) << "%\n";
-        t.check(ratio_cae > ratio_plain, "the CAE contracts random directions more than directions towards other images");
-
-        t.step(7, "Pictures");
-        std::vector<std::size_t> first(50);
-        for (std::size_t j = 0; j < first.size(); ++j) first[j] = j;
-        tut::write_png_grid(t.out_dir() + "/filters_plain.png", plain.weight().value().gather_rows(first), 28, 28, 10, 0, 0);
-        tut::write_png_grid(t.out_dir() + "/filters_cae.png", cae.weight().value().gather_rows(first), 28, 28, 10, 0, 0);
-        const Tensor shown = x_test.slice_rows(0, 10);
-        tut::write_png_grid(t.out_dir() + "/reconstructions.png",
-                            Tensor::concat_rows({shown, plain.reconstruct(shown), cae.reconstruct(shown)}), 28, 28, 10);
-        t.say() << "pictures in " << t.out_dir() << ":\n"
-                << "  reconstructions.png   test images / plain AE / CAE\n"
-                << "  filters_<model>.png   the first 50 hidden units' weights\n"
-                << "  training.svg, jacobian_norm.svg   the training curves\n";
-
-        t.result({{"jacobian_rel_diff", tut::scientific(worst_autograd, 1)},
-                  {"penalty_rel_diff", tut::scientific(worst_penalty, 1)},
-                  {"fd_rel_diff", tut::scientific(worst_differences, 1)},
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(2000, 1000));
+        const Tensor& x_test = data.test.images;
+        const JacobianChecks worst = step2_check_closed_form(t, x_test, s);
+        Pair m = step3_train(t, data.train.images, s, epochs);
+        const Norms norms = step4_jacobian_norms(t, m, x_test);
+        const auto [p, c] = step5_perturb(t, m, x_test, perturbation);
+        const auto [ratio_plain, ratio_cae] = step6_along_the_data(t, p, c);
+        step7_pictures(t, m, x_test);
+        t.result({{"jacobian_rel_diff", tut::scientific(worst.autograd, 1)},
+                  {"penalty_rel_diff", tut::scientific(worst.penalty, 1)},
+                  {"fd_rel_diff", tut::scientific(worst.differences, 1)},
                   {"lambda", tut::fixed(s.lambda, 3)},
-                  {"jnorm_plain", tut::fixed(j_mean_plain, 4)},
-                  {"jnorm_cae", tut::fixed(j_mean_cae, 4)},
-                  {"code_change_plain", tut::fixed(code_plain, 4)},
-                  {"code_change_cae", tut::fixed(code_cae, 4)},
-                  {"recon_change_plain", tut::fixed(rec_plain, 4)},
-                  {"recon_change_cae", tut::fixed(rec_cae, 4)},
+                  {"jnorm_plain", tut::fixed(norms.j_plain, 4)},
+                  {"jnorm_cae", tut::fixed(norms.j_cae, 4)},
+                  {"code_change_plain", tut::fixed(p.code, 4)},
+                  {"code_change_cae", tut::fixed(c.code, 4)},
+                  {"recon_change_plain", tut::fixed(p.reconstruction, 4)},
+                  {"recon_change_cae", tut::fixed(c.reconstruction, 4)},
                   {"data_ratio_plain", tut::fixed(ratio_plain, 3)},
                   {"data_ratio_cae", tut::fixed(ratio_cae, 3)},
-                  {"mse_plain", tut::fixed(mse_plain, 5)},
-                  {"mse_cae", tut::fixed(mse_cae, 5)},
+                  {"mse_plain", tut::fixed(norms.mse_plain, 5)},
+                  {"mse_cae", tut::fixed(norms.mse_cae, 5)},
                   {"epochs", std::to_string(epochs)}});
     });
 }

@@ -54,6 +54,7 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     } catch (const CLI::ParseError& e) {
         return app_.exit(e);
     }
+    for (const auto& resolve : resolve_) resolve();
     start_ = std::chrono::steady_clock::now();
     try {
         if (options_.threads > 0) hg::set_num_threads(options_.threads);
@@ -127,6 +128,12 @@ std::string scientific(double value, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*e", decimals, value);
     return buf;
+}
+
+std::string joined(const std::vector<double>& values, int decimals, const std::string& separator) {
+    std::string text;
+    for (double v : values) text += (text.empty() ? "" : separator) + fixed(v, decimals);
+    return text;
 }
 
 std::string right(const std::string& text, std::size_t width) {

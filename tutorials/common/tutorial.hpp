@@ -13,9 +13,17 @@
 //       });
 //   }
 //
-// Common flags (DESIGN.md): --data DIR, --quick, --epochs N, --seed N, --threads N,
-// --out DIR, --quiet, --anomaly. --help lists them with the tutorial's own. Tutorials flush denormal
-// floats to zero (tensor/float_mode.hpp).
+// Common flags: --data DIR, --quick, --epochs N, --seed N, --threads N, --out DIR, --quiet,
+// --anomaly. --help lists them with the tutorial's own. A size that differs between the full
+// run and --quick is a setting: a flag with two defaults,
+//
+//   std::size_t train_images = 0;
+//   t.setting("--train-images", train_images, {20000, 3000}, "Training images");  // full, quick
+//   ... inside run(): train_images is 3000 under --quick unless --train-images was given
+//   const std::size_t test_images = t.pick<std::size_t>(2000, 1000);   // no flag: full, quick
+//
+// Tutorials flush denormal floats to zero (tensor/float_mode.hpp). The shared Fashion-MNIST
+// loading is in fashion.hpp, the mini-batch epoch loop in epochs.hpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -23,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -62,6 +71,28 @@ public:
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
     int epochs(int full_default, int quick_default) const;
 
+    // The full run's value, or the quick one under --quick (valid inside run()).
+    template <class T>
+    T pick(T full, T quick) const {
+        return options_.quick ? quick : full;
+    }
+
+    // A flag of the tutorial's own whose default depends on --quick: after parsing, `value`
+    // is the flag's value if given, else defaults.full or defaults.quick. --help shows both.
+    template <class T>
+    struct Defaults {
+        T full, quick;
+    };
+    template <class T>
+    CLI::Option* setting(const std::string& flag, T& value, Defaults<T> defaults, const std::string& help) {
+        CLI::Option* option = app_.add_option(flag, value, help + " (default " + shown(defaults.full) + "; --quick " +
+                                                               shown(defaults.quick) + ")");
+        resolve_.push_back([this, option, &value, defaults] {
+            if (option->count() == 0) value = pick(defaults.full, defaults.quick);
+        });
+        return option;
+    }
+
     // Narration: goes to stdout unless --quiet.
     std::ostream& say();
     void step(int number, const std::string& title);  // a banner: "== Step 3: ... =="
@@ -76,17 +107,27 @@ public:
     double seconds() const;  // since run() started
 
 private:
+    template <class T>
+    static std::string shown(const T& value) {
+        std::ostringstream text;
+        text << value;
+        return text.str();
+    }
+
     std::string id_, title_;
     CLI::App app_;
     Options options_;
     std::chrono::steady_clock::time_point start_;
     bool result_printed_ = false;
+    std::vector<std::function<void()>> resolve_;  // the settings' defaults, applied after parsing
 };
 
 // Fixed-point formatting for result values and tables: fixed(0.94811, 4) == "0.9481".
 std::string fixed(double value, int decimals);
 // Scientific formatting: scientific(0.000012345, 2) == "1.23e-05".
 std::string scientific(double value, int decimals);
+// A list of numbers, each fixed(value, decimals): joined({0.5, 0.25}, 2) == "0.50 0.25".
+std::string joined(const std::vector<double>& values, int decimals, const std::string& separator = " ");
 // Right-aligned in a column of `width` characters, for tables: right("3.5", 6) == "   3.5".
 std::string right(const std::string& text, std::size_t width);
 
