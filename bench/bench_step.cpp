@@ -33,6 +33,7 @@
 #include "data/ratings.hpp"
 #include "nn/nn.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/kernels/pool.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 #include "tutorials/common/course_model.hpp"
@@ -201,4 +202,10 @@ BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_update)->Name("floor_update_1682x20")->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

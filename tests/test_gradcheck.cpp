@@ -9,9 +9,8 @@
 #include <vector>
 
 #include "autograd/gradcheck.hpp"
+#include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
-#include "nn/linear.hpp"
-#include "nn/loss.hpp"
 
 using hg::Shape;
 using hg::Tensor;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "tensor/gemm_blocked.hpp"
+#include "tensor/kernels/gemm_blocked.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 
@@ -115,7 +115,7 @@ TEST_CASE("gemm: the models' shapes, scaled down, in the three products of a Lin
 }
 
 TEST_CASE("gemm: sizes around the register tile and the cache blocks") {
-    const hg::detail::GemmBlocking blk = hg::detail::gemm_blocking();
+    const hg::kernels::GemmBlocking blk = hg::kernels::gemm_blocking();
     INFO("tile " << blk.mr << "x" << blk.nr << ", blocks mc=" << blk.mc << " kc=" << blk.kc << " nc=" << blk.nc);
     hg::Rng rng(12);
     const std::size_t mr = blk.mr, nr = blk.nr;

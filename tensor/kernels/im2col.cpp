@@ -1,12 +1,11 @@
-#include "tensor/im2col.hpp"
+#include "tensor/kernels/im2col.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
-#include "tensor/pool.hpp"
+#include "tensor/kernels/storage.hpp"
 
-namespace hg {
+namespace hg::kernels {
 
 namespace {
 
@@ -34,7 +33,7 @@ void for_each_window_row(const ConvGeometry& g, F f) {
     const std::size_t oh = g.out_h(), ow = g.out_w();
     const auto pad = static_cast<std::ptrdiff_t>(g.padding);
     // The valid output rows depend only on the kernel row i, the valid columns only on j.
-    std::vector<Range, PoolAllocator<Range>> y_ranges(g.kernel_h), x_ranges(g.kernel_w);  // the pool: no allocation
+    StepVector<Range> y_ranges(g.kernel_h), x_ranges(g.kernel_w);  // the pool: no allocation
     for (std::size_t i = 0; i < g.kernel_h; ++i) y_ranges[i] = inside(static_cast<std::ptrdiff_t>(i) - pad, g.stride, g.height, oh);
     for (std::size_t j = 0; j < g.kernel_w; ++j) x_ranges[j] = inside(static_cast<std::ptrdiff_t>(j) - pad, g.stride, g.width, ow);
     for (std::size_t c = 0; c < g.channels; ++c)
@@ -83,6 +82,45 @@ void im2col_same_width(const float* image, const ConvGeometry& g, float* cols) {
 
 }  // namespace
 
+// cols[(c, i, j), (oy, ox)] = image[c, oy·stride + i − padding, ox·stride + j − padding], or 0
+void im2col_naive(const float* image, const ConvGeometry& g, float* cols) {
+    const std::size_t oh = g.out_h(), ow = g.out_w();
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j)
+                for (std::size_t oy = 0; oy < oh; ++oy)
+                    for (std::size_t ox = 0; ox < ow; ++ox) {
+                        // signed: the pixel may lie in the padding, above or left of the image
+                        const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - static_cast<std::ptrdiff_t>(g.padding);
+                        const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - static_cast<std::ptrdiff_t>(g.padding);
+                        const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(g.height) &&
+                                            x < static_cast<std::ptrdiff_t>(g.width);
+                        const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
+                        cols[row * oh * ow + oy * ow + ox] =
+                            inside ? image[(c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)]
+                                   : 0.0f;
+                    }
+}
+
+// image[c, oy·stride + i − padding, ox·stride + j − padding] += cols[(c, i, j), (oy, ox)], padding dropped
+void col2im_naive(const float* cols, const ConvGeometry& g, float* image) {
+    const std::size_t oh = g.out_h(), ow = g.out_w();
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j)
+                for (std::size_t oy = 0; oy < oh; ++oy)
+                    for (std::size_t ox = 0; ox < ow; ++ox) {
+                        const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - static_cast<std::ptrdiff_t>(g.padding);
+                        const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - static_cast<std::ptrdiff_t>(g.padding);
+                        if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(g.height) ||
+                            x >= static_cast<std::ptrdiff_t>(g.width))
+                            continue;
+                        const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
+                        image[(c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)] +=
+                            cols[row * oh * ow + oy * ow + ox];
+                    }
+}
+
 void im2col(const float* image, const ConvGeometry& g, float* cols) {
     if (g.stride == 1 && g.out_w() == g.width) return im2col_same_width(image, g, cols);
     // Zero everything first: the entries that read the padding stay 0.
@@ -115,4 +153,4 @@ void col2im(const float* cols, const ConvGeometry& g, float* image) {
     });
 }
 
-}  // namespace hg
+}  // namespace hg::kernels
