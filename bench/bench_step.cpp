@@ -29,9 +29,11 @@
 #include <memory>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "data/builtin.hpp"
 #include "data/ratings.hpp"
-#include "nn/nn.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/sequential.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/kernels/pool.hpp"
 #include "tensor/matmul.hpp"

@@ -21,9 +21,10 @@
 #include <memory>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "data/movielens.hpp"
 #include "data/ratings.hpp"
-#include "nn/nn.hpp"
+#include "nn/rmsprop.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/kernels/pool.hpp"
 #include "tensor/parallel.hpp"

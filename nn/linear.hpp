@@ -18,12 +18,11 @@
 
 #include <cstddef>
 
+#include "nn/init.hpp"
 #include "nn/module.hpp"
 #include "tensor/rng.hpp"
 
 namespace hg {
-
-enum class Init { pytorch_default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal };
 
 class LinearOptions {
 public:

@@ -15,7 +15,14 @@
 #include <thread>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "autograd/loss.hpp"
+#include "nn/activation.hpp"
+#include "nn/adam.hpp"
+#include "nn/conv2d.hpp"
+#include "nn/dropout.hpp"
+#include "nn/linear.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/sequential.hpp"
 #include "tensor/kernels/pool.hpp"
 #include "tensor/kernels/storage.hpp"
 #include "tutorials/common/course_model.hpp"

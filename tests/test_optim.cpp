@@ -13,7 +13,15 @@
 #include <memory>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "autograd/anomaly.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/clip_grad.hpp"
+#include "nn/lr_schedule.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/rprop.hpp"
+#include "nn/sgd.hpp"
 #include "tensor/kernels/parallel_for.hpp"
 #include "tensor/parallel.hpp"
 

@@ -10,7 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "nn/activation.hpp"
+#include "nn/linear.hpp"
+#include "nn/module.hpp"
+#include "nn/safetensors.hpp"
+#include "nn/sequential.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
