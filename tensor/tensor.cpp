@@ -13,7 +13,9 @@ Tensor Tensor::scalar(float value) { return Tensor(Shape{}, value); }
 
 Tensor::Tensor(const Shape& shape, Storage values) : shape_(shape), data_(std::move(values)) {}
 
-Tensor Tensor::empty(const Shape& shape) { return Tensor(shape, Storage::uninitialised(shape.numel())); }
+Tensor::Tensor(const Shape& shape, Unset) : shape_(shape), data_(Storage::uninitialised(shape.numel())) {}
+
+Tensor Tensor::empty(const Shape& shape) { return Tensor(shape, Unset{}); }
 
 namespace {
 void check_count(const char* fn, const Shape& shape, std::size_t count) {

@@ -95,6 +95,8 @@ public:
 
 private:
     Tensor(const Shape& shape, Storage values);  // values.size() == shape.numel(), checked by the callers
+    struct Unset {};
+    Tensor(const Shape& shape, Unset);  // empty(): the storage is built in place, not moved in
 
     Shape shape_;
     Storage data_ = Storage(1, 0.0f);

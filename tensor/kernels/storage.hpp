@@ -45,11 +45,7 @@ public:
     Storage() = default;
     explicit Storage(std::size_t n, float fill = 0.0f) : numbers_(n, fill) {}
     // n floats whose values are whatever the memory held: write every one before reading.
-    static Storage uninitialised(std::size_t n) {
-        Storage s;
-        s.numbers_.resize(n);  // FloatAllocator::construct(p) leaves each float unset
-        return s;
-    }
+    static Storage uninitialised(std::size_t n) { return Storage(n, Unset{}); }
 
     std::size_t size() const { return numbers_.size(); }
     bool empty() const { return numbers_.empty(); }
@@ -70,6 +66,9 @@ public:
     }
 
 private:
+    struct Unset {};
+    Storage(std::size_t n, Unset) { numbers_.resize(n); }  // FloatAllocator::construct(p) leaves each float unset
+
     // PoolAllocator, except that construct(p) without a value leaves the float unset. Only
     // uninitialised() above resizes without a value.
     template <class T>
