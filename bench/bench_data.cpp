@@ -13,7 +13,6 @@
 #include "data/idx.hpp"
 #include "data/movielens.hpp"
 #include "data/ratings.hpp"
-#include "tensor/kernels/pool.hpp"
 
 namespace {
 
@@ -69,10 +68,4 @@ BENCHMARK(movielens_u1_base)->Unit(benchmark::kMillisecond);
 BENCHMARK(movielens_u1_split_and_matrix)->Unit(benchmark::kMillisecond);
 BENCHMARK(fashion_mnist_train)->Arg(1000)->Arg(0)->Unit(benchmark::kMillisecond);
 
-int main(int argc, char** argv) {
-    hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+BENCHMARK_MAIN();

@@ -80,45 +80,39 @@ void im2col_same_width(const float* image, const ConvGeometry& g, float* cols) {
             }
 }
 
-}  // namespace
-
-// cols[(c, i, j), (oy, ox)] = image[c, oy·stride + i − padding, ox·stride + j − padding], or 0
-void im2col_naive(const float* image, const ConvGeometry& g, float* cols) {
+// Visit every entry of cols: f(k, pixel), k its index in cols and pixel the index in the
+// image of the pixel it reads, (c, oy·stride + i − padding, ox·stride + j − padding), or
+// outside_image when that falls in the padding.
+constexpr std::size_t outside_image = static_cast<std::size_t>(-1);
+template <class F>
+void for_each_entry(const ConvGeometry& g, F f) {
     const std::size_t oh = g.out_h(), ow = g.out_w();
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding);
+    std::size_t k = 0;
     for (std::size_t c = 0; c < g.channels; ++c)
         for (std::size_t i = 0; i < g.kernel_h; ++i)
             for (std::size_t j = 0; j < g.kernel_w; ++j)
                 for (std::size_t oy = 0; oy < oh; ++oy)
-                    for (std::size_t ox = 0; ox < ow; ++ox) {
-                        // signed: the pixel may lie in the padding, above or left of the image
-                        const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - static_cast<std::ptrdiff_t>(g.padding);
-                        const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - static_cast<std::ptrdiff_t>(g.padding);
+                    for (std::size_t ox = 0; ox < ow; ++ox, ++k) {
+                        const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - pad;
+                        const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - pad;
                         const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(g.height) &&
                                             x < static_cast<std::ptrdiff_t>(g.width);
-                        const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
-                        cols[row * oh * ow + oy * ow + ox] =
-                            inside ? image[(c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)]
-                                   : 0.0f;
+                        f(k, inside ? (c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)
+                                    : outside_image);
                     }
 }
 
-// image[c, oy·stride + i − padding, ox·stride + j − padding] += cols[(c, i, j), (oy, ox)], padding dropped
+}  // namespace
+
+void im2col_naive(const float* image, const ConvGeometry& g, float* cols) {
+    for_each_entry(g, [&](std::size_t k, std::size_t pixel) { cols[k] = pixel == outside_image ? 0.0f : image[pixel]; });
+}
+
 void col2im_naive(const float* cols, const ConvGeometry& g, float* image) {
-    const std::size_t oh = g.out_h(), ow = g.out_w();
-    for (std::size_t c = 0; c < g.channels; ++c)
-        for (std::size_t i = 0; i < g.kernel_h; ++i)
-            for (std::size_t j = 0; j < g.kernel_w; ++j)
-                for (std::size_t oy = 0; oy < oh; ++oy)
-                    for (std::size_t ox = 0; ox < ow; ++ox) {
-                        const auto y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - static_cast<std::ptrdiff_t>(g.padding);
-                        const auto x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - static_cast<std::ptrdiff_t>(g.padding);
-                        if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(g.height) ||
-                            x >= static_cast<std::ptrdiff_t>(g.width))
-                            continue;
-                        const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
-                        image[(c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)] +=
-                            cols[row * oh * ow + oy * ow + ox];
-                    }
+    for_each_entry(g, [&](std::size_t k, std::size_t pixel) {
+        if (pixel != outside_image) image[pixel] += cols[k];
+    });
 }
 
 void im2col(const float* image, const ConvGeometry& g, float* cols) {
