@@ -2,11 +2,11 @@
 
 #include <bit>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "autograd/var.hpp"
+#include "tensor/format.hpp"
 
 namespace hg {
 
@@ -17,11 +17,6 @@ bool env_says_on() {
 }
 std::atomic<std::size_t> g_step{1};
 
-std::string num(float v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
-    return buf;
-}
 std::string quoted_label(const Var& v) { return "'" + v.label() + "' " + v.shape().str(); }
 
 const char* const kHint =
@@ -57,7 +52,7 @@ std::size_t first_non_finite(const Tensor& t) {
 void check_op_output(const char* op, const Tensor& value, const VarList& inputs) {
     const std::size_t k = first_non_finite(value);
     if (k == value.numel()) return;
-    std::string msg = "anomaly: op '" + std::string(op) + "' produced " + num(value[k]) + " at flat index " +
+    std::string msg = "anomaly: op '" + std::string(op) + "' produced " + format_number(value[k]) + " at flat index " +
                       std::to_string(k) + " of its output " + value.shape().str() + " in training step " +
                       std::to_string(training_step());
     if (!inputs.empty()) {
@@ -79,7 +74,7 @@ void check_backward(const Var& node) {
         if (k == g.numel()) continue;
         throw NumericError("anomaly: the backward rule of op '" + node.op() + "'" +
                            (node.name().empty() ? "" : " (node '" + node.name() + "')") + " gave its input " +
-                           quoted_label(in) + " a gradient of " + num(g[k]) + " at flat index " + std::to_string(k) +
+                           quoted_label(in) + " a gradient of " + format_number(g[k]) + " at flat index " + std::to_string(k) +
                            " in training step " + std::to_string(training_step()) +
                            " (the forward values were finite)" + kHint);
     }
@@ -88,13 +83,13 @@ void check_backward(const Var& node) {
 void check_seed(const Var& root, const Tensor& seed) {
     const std::size_t k = first_non_finite(seed);
     if (k < seed.numel())
-        throw NumericError("anomaly: backward from " + quoted_label(root) + " was seeded with " + num(seed[k]) +
+        throw NumericError("anomaly: backward from " + quoted_label(root) + " was seeded with " + format_number(seed[k]) +
                            " at flat index " + std::to_string(k) + " in training step " +
                            std::to_string(training_step()));
     const std::size_t v = first_non_finite(root.value());
     if (v < root.value().numel())
         throw NumericError("anomaly: backward from " + quoted_label(root) + " whose value is " +
-                           num(root.value()[v]) + " at flat index " + std::to_string(v) + " in training step " +
+                           format_number(root.value()[v]) + " at flat index " + std::to_string(v) + " in training step " +
                            std::to_string(training_step()) + kHint);
 }
 

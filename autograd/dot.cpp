@@ -1,9 +1,12 @@
 #include "autograd/dot.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <unordered_map>
+
+#include "tensor/format.hpp"
 
 namespace hg {
 
@@ -11,11 +14,7 @@ namespace {
 
 std::string first_values(const Tensor& t, std::size_t shown) {
     std::string s = "[";
-    char buf[32];
-    for (std::size_t i = 0; i < std::min(shown, t.numel()); ++i) {
-        std::snprintf(buf, sizeof buf, "%s%.4g", i ? ", " : "", static_cast<double>(t[i]));
-        s += buf;
-    }
+    for (std::size_t i = 0; i < std::min(shown, t.numel()); ++i) s += (i ? ", " : "") + format_number(t[i], 4);
     return s + (t.numel() > shown ? ", ...]" : "]");
 }
 

@@ -2,11 +2,12 @@
 // backward rule; the rule's maths is one comment line beside it in the .cpp file of its
 // family:
 //   ops_elementwise.cpp  add mul scale add_scalar pow exp log sqrt abs, and the composites
-//   ops_matmul.cpp       matmul transpose reshape concat
+//   ops_matmul.cpp       matmul linear transpose reshape concat
 //   ops_reduce.cpp       sum mean
 //   ops_activation.cpp   sigmoid tanh relu leaky_relu elu selu softplus softmax log_softmax
 //                        topk_mask dropout
 //   ops_conv.cpp         conv2d max_pool2d upsample2d (NCHW batches of images)
+// and the losses and penalties, declared in autograd/loss.hpp (ops_loss.cpp).
 // Binary element-wise ops broadcast like NumPy; their rules hand the full-size gradient
 // to Var::accumulate_grad, which sums it back to each input's shape (the one place that
 // undoes broadcasting).
@@ -53,6 +54,10 @@ Var operator/(const Var& a, float s);
 
 // ---- matrices and layout ----
 Var matmul(const Var& a, const Var& b);   // (M x K)·(K x N)
+// The affine map of a Linear layer, as one op: Y = X·Wᵀ + b for X (N x in), W (out x in),
+// b (out) -- the weight stored as torch.nn.Linear stores it.
+Var linear(const Var& x, const Var& weight, const Var& bias);
+Var linear(const Var& x, const Var& weight);  // no bias
 Var transpose(const Var& a);              // 2-D
 Var reshape(const Var& a, const Shape& shape);
 Var concat(const std::vector<Var>& parts, int axis = 0);
@@ -85,8 +90,8 @@ Var dropout(const Var& a, float p, Rng& rng, bool training = true);
 // ---- images: NCHW batches (N x C x H x W) ----
 // 2-D convolution (cross-correlation, as in every framework): weight (C_out x C_in x kH x kW),
 // bias (C_out); zero padding on all four sides; output (N x C_out x OH x OW) with
-// OH = ⌊(H + 2·padding − kH) / stride⌋ + 1. Computed as im2col + one gemm per image
-// (tensor/im2col.hpp).
+// OH = ⌊(H + 2·padding − kH) / stride⌋ + 1. Computed as im2col + one matrix product per
+// image (ops_conv.cpp).
 Var conv2d(const Var& x, const Var& weight, const Var& bias, std::size_t stride = 1, std::size_t padding = 0);
 Var conv2d(const Var& x, const Var& weight, std::size_t stride = 1, std::size_t padding = 0);  // no bias
 // The largest value of each size x size window, windows stride `size` apart. Odd sizes

@@ -4,30 +4,25 @@
 #include <numeric>
 
 #include "autograd/ops.hpp"
-#include "tensor/parallel.hpp"
+#include "tensor/kernels/elementwise.hpp"
+#include "tensor/kernels/storage.hpp"
 
 namespace hg {
 
 namespace {
 
-// Apply f(x) to every element, and give backward rules the derivative through g(x, y).
-// Large tensors are shared out between the threads (tensor/parallel.hpp).
+// f(x) for every element x of a.
 template <class F>
 Tensor each(const Tensor& a, F f) {
-    Tensor out = Tensor::for_overwrite(a.shape());
-    parallel_for(a.numel(), [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) out[i] = f(a[i]);
-    });
-    return out;
+    return kernels::map(a, f);
 }
 
-template <class G>
-Tensor each2(const Tensor& x, const Tensor& y, const Tensor& dy, G g) {
-    Tensor out = Tensor::for_overwrite(x.shape());
-    parallel_for(x.numel(), [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) out[i] = dy[i] * g(x[i], y[i]);
-    });
-    return out;
+// The chain rule for an element-wise function: dY ⊙ f'(·), with the derivative f' written
+// as a function of one tensor, the op's output y or its input x:
+//   derivative(y, dy, [](float y) { return y * (1 - y); })   // sigmoid
+template <class D>
+Tensor derivative(const Tensor& at, const Tensor& dy, D d) {
+    return kernels::map_times(at, dy, d);
 }
 
 // The last axis of a tensor is the "row" that softmax and top-k work on.
@@ -52,7 +47,7 @@ Var sigmoid(const Var& a) {
     });
     // dA = dY ⊙ Y(1 − Y)
     return make_op("sigmoid", std::move(y), {a}, [a](const Tensor& dy, const Tensor& y) {
-        a.accumulate_grad(each2(y, y, dy, [](float, float s) { return s * (1.0f - s); }));
+        a.accumulate_grad(derivative(y, dy, [](float y) { return y * (1.0f - y); }));
     });
 }
 
@@ -60,41 +55,42 @@ Var tanh(const Var& a) {
     // dA = dY ⊙ (1 − Y²)
     return make_op("tanh", each(a.value(), [](float x) { return std::tanh(x); }), {a},
                    [a](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(each2(y, y, dy, [](float, float t) { return 1.0f - t * t; }));
+                       a.accumulate_grad(derivative(y, dy, [](float y) { return 1.0f - y * y; }));
                    });
 }
 
 Var relu(const Var& a) {
     // dA = dY ⊙ [X > 0]
     return make_op("relu", each(a.value(), [](float x) { return x > 0 ? x : 0.0f; }), {a},
-                   [a](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(each2(a.value(), y, dy, [](float x, float) { return x > 0 ? 1.0f : 0.0f; }));
+                   [a](const Tensor& dy, const Tensor&) {
+                       a.accumulate_grad(derivative(a.value(), dy, [](float x) { return x > 0 ? 1.0f : 0.0f; }));
                    });
 }
 
 Var leaky_relu(const Var& a, float slope) {
     // dA = dY ⊙ (X > 0 ? 1 : slope)
     return make_op("leaky_relu", each(a.value(), [slope](float x) { return x > 0 ? x : slope * x; }), {a},
-                   [a, slope](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(each2(a.value(), y, dy, [slope](float x, float) { return x > 0 ? 1.0f : slope; }));
+                   [a, slope](const Tensor& dy, const Tensor&) {
+                       a.accumulate_grad(derivative(a.value(), dy, [slope](float x) { return x > 0 ? 1.0f : slope; }));
                    });
 }
 
 Var elu(const Var& a, float alpha) {
-    // Y = X for X > 0, α(e^X − 1) otherwise;  dA = dY ⊙ (X > 0 ? 1 : Y + α)
+    // Y = X for X > 0, α(e^X − 1) otherwise;  dA = dY ⊙ (X > 0 ? 1 : αe^X)
     return make_op("elu", each(a.value(), [alpha](float x) { return x > 0 ? x : alpha * std::expm1(x); }), {a},
-                   [a, alpha](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(each2(a.value(), y, dy, [alpha](float x, float v) { return x > 0 ? 1.0f : v + alpha; }));
+                   [a, alpha](const Tensor& dy, const Tensor&) {
+                       a.accumulate_grad(derivative(a.value(), dy, [alpha](float x) { return x > 0 ? 1.0f : alpha * std::exp(x); }));
                    });
 }
 
 Var selu(const Var& a) {
-    // Y = λX for X > 0, λα(e^X − 1) otherwise;  dA = dY ⊙ (X > 0 ? λ : Y + λα)
+    // Y = λX for X > 0, λα(e^X − 1) otherwise;  dA = dY ⊙ (Y > 0 ? λ : Y + λα)
+    // (Y > 0 exactly where X > 0, and λαe^X = Y + λα: the output alone gives the slope)
     return make_op("selu",
                    each(a.value(), [](float x) { return kSeluLambda * (x > 0 ? x : kSeluAlpha * std::expm1(x)); }),
                    {a}, [a](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(each2(a.value(), y, dy, [](float x, float v) {
-                           return x > 0 ? kSeluLambda : v + kSeluLambda * kSeluAlpha;
+                       a.accumulate_grad(derivative(y, dy, [](float y) {
+                           return y > 0 ? kSeluLambda : y + kSeluLambda * kSeluAlpha;
                        }));
                    });
 }
@@ -104,7 +100,7 @@ Var softplus(const Var& a) {
     Tensor y = each(a.value(), [](float x) { return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x))); });
     // dA = dY ⊙ sigmoid(X) = dY ⊙ (1 − e^−Y)
     return make_op("softplus", std::move(y), {a}, [a](const Tensor& dy, const Tensor& y) {
-        a.accumulate_grad(each2(y, y, dy, [](float, float v) { return -std::expm1(-v); }));
+        a.accumulate_grad(derivative(y, dy, [](float y) { return -std::expm1(-y); }));
     });
 }
 
@@ -166,7 +162,7 @@ Var topk_mask(const Var& a, std::size_t k) {
                          std::to_string(n) + " of " + x.shape().str());
     // The mask has a 1 at the k largest entries of each row (ties: the lower index wins).
     Tensor m(x.shape());
-    std::vector<std::size_t, PoolAllocator<std::size_t>> idx(n);
+    kernels::StepVector<std::size_t> idx(n);
     for (std::size_t r = 0; r < rows; ++r) {
         const float* xr = x.data() + r * n;
         std::iota(idx.begin(), idx.end(), std::size_t{0});

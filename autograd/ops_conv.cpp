@@ -4,15 +4,19 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <vector>
 
 #include "autograd/ops.hpp"
-#include "tensor/im2col.hpp"
+#include "tensor/kernels/im2col.hpp"
+#include "tensor/kernels/storage.hpp"
 #include "tensor/matmul.hpp"
 
 namespace hg {
 
 namespace {
+
+using kernels::col2im;
+using kernels::ConvGeometry;
+using kernels::im2col;
 
 std::string dims(std::size_t h, std::size_t w) { return std::to_string(h) + "x" + std::to_string(w); }
 
@@ -55,15 +59,15 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
     const std::size_t in_size = g.channels * g.height * g.width, out_size = c_out * cols_n;
 
     // Y_n = W · cols(X_n) + b   with W seen as a (C_out x C·kH·kW) matrix, for every image n
-    Tensor y = Tensor::for_overwrite(Shape{n_images, c_out, oh, ow});  // bias, or gemm's beta = 0
-    std::vector<float, PoolAllocator<float>> cols(rows * cols_n);  // the pool: steps allocate nothing
+    Tensor y = Tensor::empty(Shape{n_images, c_out, oh, ow});  // the bias, or overwritten (beta = 0)
+    const ConstMatrixRef W{w.value().data(), c_out, rows};
+    Tensor cols = Tensor::empty(Shape{rows, cols_n});  // im2col writes every entry
     for (std::size_t n = 0; n < n_images; ++n) {
-        float* yn = y.data() + n * out_size;
+        const MatrixRef yn{y.data() + n * out_size, c_out, cols_n};
         if (b)
-            for (std::size_t o = 0; o < c_out; ++o) std::fill(yn + o * cols_n, yn + (o + 1) * cols_n, b->value()[o]);
+            for (std::size_t o = 0; o < c_out; ++o) std::fill_n(yn.data + o * cols_n, cols_n, b->value()[o]);
         im2col(x.value().data() + n * in_size, g, cols.data());
-        gemm(false, false, c_out, cols_n, rows, 1.0f, w.value().data(), rows, cols.data(), cols_n, b ? 1.0f : 0.0f,
-             yn, cols_n);
+        matmul_into(yn, W, cols, false, false, b ? 1.0f : 0.0f);
     }
 
     VarList inputs{x, w};
@@ -74,18 +78,19 @@ Var conv2d_op(const Var& x, const Var& w, const Var* b, std::size_t stride, std:
         const std::size_t rows = g.col_rows(), cols_n = g.col_cols();
         const std::size_t in_size = g.channels * g.height * g.width, out_size = c_out * cols_n;
         // dW = Σ_n dY_n · cols(X_n)ᵀ,  dX_n = col2im(Wᵀ · dY_n),  db = Σ over n and pixels of dY
+        const ConstMatrixRef W{w.value().data(), c_out, rows};
+        Tensor cols = Tensor::empty(Shape{rows, cols_n});  // written in full before each use
         Tensor dx = x.requires_grad() ? Tensor(x.shape()) : Tensor();
         Tensor dw = w.requires_grad() ? Tensor(w.shape()) : Tensor();
-        std::vector<float, PoolAllocator<float>> cols(rows * cols_n);  // the pool: steps allocate nothing
+        const MatrixRef dW{dw.data(), c_out, rows};
         for (std::size_t n = 0; n < n_images; ++n) {
-            const float* dyn = dy.data() + n * out_size;
+            const ConstMatrixRef dyn{dy.data() + n * out_size, c_out, cols_n};
             if (w.requires_grad()) {
                 im2col(x.value().data() + n * in_size, g, cols.data());
-                gemm(false, true, c_out, rows, cols_n, 1.0f, dyn, cols_n, cols.data(), cols_n, 1.0f, dw.data(), rows);
+                matmul_into(dW, dyn, cols, false, true, 1.0f);  // dW += dY_n · cols(X_n)ᵀ
             }
             if (x.requires_grad()) {
-                gemm(true, false, rows, cols_n, c_out, 1.0f, w.value().data(), rows, dyn, cols_n, 0.0f, cols.data(),
-                     cols_n);
+                matmul_into(cols, W, dyn, true, false, 0.0f);  // cols = Wᵀ · dY_n
                 col2im(cols.data(), g, dx.data() + n * in_size);
             }
         }
@@ -123,8 +128,8 @@ Var max_pool2d(const Var& x, std::size_t size) {
     // Ceil mode: an edge that does not fill a whole window gets a smaller window of its own
     // (7 -> 4 with size 2: rows {0,1} {2,3} {4,5} {6}), like Keras's padding="same".
     const std::size_t oh = (h + size - 1) / size, ow = (w + size - 1) / size;
-    Tensor y = Tensor::for_overwrite(Shape{s[0], s[1], oh, ow});
-    std::vector<std::size_t, PoolAllocator<std::size_t>> argmax(y.numel());  // the flat index in x each output copied
+    Tensor y = Tensor::empty(Shape{s[0], s[1], oh, ow});
+    kernels::StepVector<std::size_t> argmax(y.numel());  // the flat index in x each output copied
     const float* xd = x.value().data();
     for (std::size_t p = 0; p < planes; ++p)
         for (std::size_t oy = 0; oy < oh; ++oy)
@@ -153,7 +158,7 @@ Var upsample2d(const Var& x, std::size_t factor) {
     const Shape& s = x.shape();
     const std::size_t planes = s[0] * s[1], h = s[2], w = s[3], oh = h * factor, ow = w * factor;
     // Y[p, i, j] = X[p, ⌊i/f⌋, ⌊j/f⌋]: each pixel becomes an f x f block
-    Tensor y = Tensor::for_overwrite(Shape{s[0], s[1], oh, ow});
+    Tensor y = Tensor::empty(Shape{s[0], s[1], oh, ow});
     const float* xd = x.value().data();
     for (std::size_t p = 0; p < planes; ++p)
         for (std::size_t i = 0; i < h; ++i) {

@@ -16,7 +16,7 @@ Var sum(const Var& a, int axis, bool keepdim) {
     return make_op("sum_axis", hg::sum(a.value(), axis, keepdim), {a}, [a, ax](const Tensor& dy, const Tensor&) {
         Shape kept = a.shape();
         kept[ax] = 1;
-        a.accumulate_grad(dy.reshape(kept) + Tensor::zeros(a.shape()));
+        a.accumulate_grad(broadcast_to(dy.reshape(kept), a.shape()));
     });
 }
 

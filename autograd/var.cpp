@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "autograd/anomaly.hpp"
+#include "tensor/kernels/pool.hpp"
+#include "tensor/kernels/storage.hpp"
 
 namespace hg {
 
@@ -16,8 +18,8 @@ NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false;
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 
 namespace {
-// A node and its shared_ptr's counts in one block of the pool (tensor/pool.hpp).
-std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(PoolAllocator<Node>()); }
+// A node and its shared_ptr's counts in one block of the pool (tensor/kernels/pool.hpp).
+std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(kernels::PoolAllocator<Node>()); }
 }  // namespace
 
 Var::Var() : node_(new_node()) {}
@@ -94,6 +96,18 @@ void Var::accumulate_grad(Tensor&& g) const {
     accumulate_grad(std::as_const(g));
 }
 
+Tensor& Var::grad_to_add_into(const Shape& shape) const {
+    if (!(shape == node_->value.shape()))
+        throw AutogradError("backward: a gradient of shape " + shape.str() + " cannot be added in place to '" +
+                            label() + "' of shape " + node_->value.shape().str() +
+                            " (a backward rule wrote the wrong shape for this input)");
+    if (!node_->has_grad) {
+        node_->grad = Tensor::zeros(shape);
+        node_->has_grad = true;
+    }
+    return node_->grad;
+}
+
 Var make_op(const char* op, Tensor value, VarList inputs, BackwardFn backward) {
     if (anomaly_mode()) check_op_output(op, value, inputs);  // autograd/anomaly.hpp
     Var out(std::move(value));
@@ -116,7 +130,7 @@ VarList topological_order(const Var& root) {
     static std::atomic<std::uint64_t> searches{0};
     const std::uint64_t search = ++searches;
     VarList order;
-    std::vector<std::pair<Var, bool>, PoolAllocator<std::pair<Var, bool>>> stack;
+    kernels::StepVector<std::pair<Var, bool>> stack;
     stack.reserve(64);
     stack.push_back({root, false});
     while (!stack.empty()) {

@@ -21,16 +21,12 @@
 // first call asked to keep it (retain_graph).
 #pragma once
 
-#include <concepts>
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include "tensor/pool.hpp"
+#include "autograd/detail/backward_fn.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg {
@@ -43,8 +39,9 @@ struct AutogradError : std::runtime_error {
 struct Node;
 class Var;
 
-// A list of graph nodes. It lives in the pool (tensor/pool.hpp) like the rest of a graph.
-using VarList = std::vector<Var, PoolAllocator<Var>>;
+// A list of graph nodes: read it as std::vector<Var>. (It and BackwardFn below reuse their
+// memory from one training step to the next: autograd/detail/backward_fn.hpp.)
+using VarList = detail::VarList;
 
 class Var {
 public:
@@ -81,61 +78,31 @@ public:
 
     // For op authors: add g into this node's gradient, first summing away any dimensions
     // that broadcasting stretched (see hg::sum_to). Does nothing for nodes without grad.
+    // Backward rules hand their gradients to the graph only through these.
     void accumulate_grad(const Tensor& g) const;
     void accumulate_grad(Tensor&& g) const;  // the first gradient a node gets is taken, not copied
+    // The same, for a gradient cheapest computed straight into place: add_into(g) must add
+    // the contribution to g, this node's gradient (zeros before its first contribution),
+    // e.g. with matmul_into(g, dY, X, true, false, 1.0f) for dW += dYᵀ·X: no temporary the
+    // size of W. `shape` is the shape add_into writes; it must be this node's own
+    // (AutogradError otherwise: nothing broadcast can be summed back in place).
+    template <class F>
+    void accumulate_grad_with(const Shape& shape, F&& add_into) const {
+        if (requires_grad()) add_into(grad_to_add_into(shape));
+    }
 
     Node* node() const { return node_.get(); }
 
 private:
+    Tensor& grad_to_add_into(const Shape& shape) const;
+
     std::shared_ptr<Node> node_;
 };
 
 // A backward rule: given dL/dy (the op's output gradient) and y (its output value),
-// accumulate dL/dx into each input x the rule captured. It is a lambda kept the way
-// std::function keeps one, except that the lambda's captures are stored in the pool
-// (tensor/pool.hpp): a training step builds dozens of rules, and the next step reuses
-// their memory instead of asking the system for it again. Move-only.
-class BackwardFn {
-public:
-    BackwardFn() = default;
-    BackwardFn(std::nullptr_t) {}  // NOLINT: `rule = nullptr` drops a rule
-    template <class F>
-        requires std::invocable<F&, const Tensor&, const Tensor&> && (!std::same_as<F, BackwardFn>)
-    BackwardFn(F f)  // NOLINT: any lambda converts, as to std::function
-        : rule_(new (detail::pool_allocate(sizeof(Rule<F>))) Rule<F>(std::move(f))) {}
-    BackwardFn(BackwardFn&& other) noexcept : rule_(std::exchange(other.rule_, nullptr)) {}
-    BackwardFn& operator=(BackwardFn&& other) noexcept {
-        BackwardFn gone(std::move(*this));  // releases the old rule on leaving
-        rule_ = std::exchange(other.rule_, nullptr);
-        return *this;
-    }
-    ~BackwardFn() {
-        if (rule_) rule_->release();
-    }
-
-    explicit operator bool() const { return rule_ != nullptr; }
-    void operator()(const Tensor& dy, const Tensor& y) const { rule_->call(dy, y); }
-
-private:
-    struct RuleBase {
-        virtual void call(const Tensor& dy, const Tensor& y) = 0;
-        virtual void release() noexcept = 0;  // destroy, and give the memory back to the pool
-
-    protected:
-        ~RuleBase() = default;
-    };
-    template <class F>
-    struct Rule final : RuleBase {
-        explicit Rule(F f) : fn(std::move(f)) {}
-        void call(const Tensor& dy, const Tensor& y) override { fn(dy, y); }
-        void release() noexcept override {
-            this->~Rule();
-            detail::pool_deallocate(this, sizeof(Rule));
-        }
-        F fn;
-    };
-    RuleBase* rule_ = nullptr;
-};
+// accumulate dL/dx into each input x the rule captured. Any lambda taking (dy, y) converts
+// to it, as to std::function<void(const Tensor& dy, const Tensor& y)>. Move-only.
+using BackwardFn = detail::BackwardFn;
 
 struct Node {
     Tensor value;

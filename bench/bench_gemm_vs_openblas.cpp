@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/kernels/pool.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 
@@ -76,6 +77,7 @@ std::vector<Case> cases() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
     for (int threads : {1, 2})
         for (const Case& c : cases())
             for (auto [name, lib] : {std::pair{"fast", Library::hourglass}, std::pair{"openblas", Library::openblas}}) {

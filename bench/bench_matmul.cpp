@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "tensor/kernels/pool.hpp"
 #include "tensor/matmul.hpp"
 
 namespace {
@@ -78,6 +79,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
     register_all();
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -29,12 +29,14 @@
 #include <memory>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "data/builtin.hpp"
 #include "data/ratings.hpp"
 #include "models/course.hpp"
-#include "nn/loss.hpp"
 #include "nn/rmsprop.hpp"
+#include "nn/sequential.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/kernels/pool.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 
@@ -202,4 +204,10 @@ BENCHMARK(floor_sqrt_div)->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_read)->Name("floor_read_1682x20")->Unit(benchmark::kMicrosecond);
 BENCHMARK(floor_update)->Name("floor_update_1682x20")->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

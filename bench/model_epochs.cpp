@@ -33,7 +33,7 @@
 #include "models/deep_autoencoder.hpp"
 #include "models/vae.hpp"
 #include "nn/adam.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "nn/rprop.hpp"
 #include "tensor/float_mode.hpp"
 #include "tensor/parallel.hpp"

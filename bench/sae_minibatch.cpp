@@ -21,12 +21,13 @@
 #include <memory>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "data/movielens.hpp"
 #include "data/ratings.hpp"
 #include "models/course.hpp"
-#include "nn/loss.hpp"
 #include "nn/rmsprop.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/kernels/pool.hpp"
 #include "tensor/parallel.hpp"
 
 namespace {
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     try {
         hg::set_num_threads(threads);
         hg::set_flush_denormal(true);  // as the tutorials and the PyTorch peer do
+        hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
         const hg::data::Split split = hg::data::load_movielens_split(data, "u1");
         const hg::data::RatingMatrix train = hg::data::RatingMatrix::from(split.train);
         const std::size_t n_users = train.n_users(), n_items = train.n_items();

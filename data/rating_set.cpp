@@ -5,17 +5,10 @@
 #include <cstdio>
 
 #include "tensor/error.hpp"
+#include "tensor/format.hpp"
 #include "tensor/rng.hpp"
 
 namespace hg::data {
-
-namespace {
-std::string number(float x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", static_cast<double>(x));
-    return buf;
-}
-}  // namespace
 
 bool RatingScale::contains(float r) const {
     if (!(r >= min - 1e-6f && r <= max + 1e-6f)) return false;
@@ -24,10 +17,10 @@ bool RatingScale::contains(float r) const {
 }
 
 std::string RatingScale::str() const {
-    const std::string range = number(min) + ".." + number(max);
+    const std::string range = format_number(min) + ".." + format_number(max);
     if (step == 1.0f && min >= 1.0f) return "whole stars " + range;
     if (step == 0.5f) return "half stars " + range;
-    return range + " in steps of " + number(step);
+    return range + " in steps of " + format_number(step);
 }
 
 namespace {
@@ -130,7 +123,7 @@ Split random_split(const RatingSet& set, double test_fraction, std::uint64_t see
         part->items = set.items;
         part->scale = set.scale;
     }
-    const std::string how = " [random split, test fraction " + number(static_cast<float>(test_fraction)) +
+    const std::string how = " [random split, test fraction " + format_number(static_cast<float>(test_fraction)) +
                             ", seed " + std::to_string(seed) + "]";
     split.train.source = set.source + how + " train";
     split.test.source = set.source + how + " test";

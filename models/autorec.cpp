@@ -6,7 +6,7 @@
 #include "autograd/var.hpp"
 #include "data/baselines.hpp"
 #include "data/ratings.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 
 namespace hg::models {
 

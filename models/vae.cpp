@@ -5,7 +5,7 @@
 
 #include "autograd/ops.hpp"
 #include "nn/activation.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 
 namespace hg::models {
 

@@ -9,6 +9,7 @@
 
 #include "autograd/ops.hpp"
 #include "nn/module.hpp"
+#include "tensor/format.hpp"
 
 namespace hg {
 
@@ -38,7 +39,7 @@ class LeakyReLU : public Module {
 public:
     explicit LeakyReLU(float negative_slope = 0.01f) : Module("LeakyReLU"), slope_(negative_slope) {}
     Var forward(const Var& x) override { return leaky_relu(x, slope_); }
-    std::string describe() const override { return "negative_slope=" + short_number(slope_); }
+    std::string describe() const override { return "negative_slope=" + format_number(slope_); }
 
 private:
     float slope_;
@@ -49,7 +50,7 @@ class ELU : public Module {
 public:
     explicit ELU(float alpha = 1.0f) : Module("ELU"), alpha_(alpha) {}
     Var forward(const Var& x) override { return elu(x, alpha_); }
-    std::string describe() const override { return "alpha=" + short_number(alpha_); }
+    std::string describe() const override { return "alpha=" + format_number(alpha_); }
 
 private:
     float alpha_;

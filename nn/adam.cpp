@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "tensor/parallel.hpp"
+#include "tensor/kernels/parallel_for.hpp"
 
 namespace hg {
 
@@ -33,7 +33,7 @@ bool Adam::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float shrink = decoupled_ ? 1.0f - lr * wd : 1.0f;  // AdamW: p ← p·(1 − lr·wd)
     const float l2 = decoupled_ ? 0.0f : wd;                  // Adam:  g ← g + wd·p
     float *m = s.m.data(), *v = s.v.data();
-    return parallel_any(n, [=](std::size_t begin, std::size_t end) {  // large parameters: every thread a range
+    return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {  // large parameters: every thread a range
         unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
         for (std::size_t k = begin; k < end; ++k) {
             const float d = g[k] + l2 * p[k];

@@ -18,7 +18,7 @@
 #include <string>
 
 #include "autograd/ops.hpp"
-#include "nn/linear.hpp"  // Init
+#include "nn/init.hpp"
 #include "nn/module.hpp"
 #include "tensor/rng.hpp"
 

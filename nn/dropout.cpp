@@ -3,13 +3,14 @@
 #include <cmath>
 
 #include "autograd/ops.hpp"
+#include "tensor/format.hpp"
 
 namespace hg {
 
 namespace {
 float probability(float p, const char* who) {
     if (!(p >= 0.0f && p < 1.0f))
-        throw ValueError(std::string(who) + ": p = " + short_number(p) + " must be in [0, 1)");
+        throw ValueError(std::string(who) + ": p = " + format_number(p) + " must be in [0, 1)");
     return p;
 }
 }  // namespace
@@ -37,7 +38,7 @@ Var MaskingNoise::forward(const Var& x) {
 GaussianNoise::GaussianNoise(float stddev, Rng& rng) : Module("GaussianNoise"), stddev_(stddev), rng_(rng.next_u64()) {
     register_rng("rng", rng_);
     if (!(stddev >= 0.0f) || !std::isfinite(stddev))
-        throw ValueError("GaussianNoise: stddev = " + short_number(stddev) + " must be a finite number >= 0");
+        throw ValueError("GaussianNoise: stddev = " + format_number(stddev) + " must be a finite number >= 0");
 }
 
 Var GaussianNoise::forward(const Var& x) {

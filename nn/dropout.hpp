@@ -19,6 +19,7 @@
 #pragma once
 
 #include "nn/module.hpp"
+#include "tensor/format.hpp"
 #include "tensor/rng.hpp"
 
 namespace hg {
@@ -27,7 +28,7 @@ class Dropout : public Module {
 public:
     Dropout(float p, Rng& rng);
     Var forward(const Var& x) override;
-    std::string describe() const override { return "p=" + short_number(p_); }
+    std::string describe() const override { return "p=" + format_number(p_); }
 
 private:
     float p_;
@@ -38,7 +39,7 @@ class MaskingNoise : public Module {
 public:
     MaskingNoise(float p, Rng& rng);
     Var forward(const Var& x) override;
-    std::string describe() const override { return "p=" + short_number(p_); }
+    std::string describe() const override { return "p=" + format_number(p_); }
 
 private:
     float p_;
@@ -49,7 +50,7 @@ class GaussianNoise : public Module {
 public:
     GaussianNoise(float stddev, Rng& rng);
     Var forward(const Var& x) override;
-    std::string describe() const override { return "stddev=" + short_number(stddev_); }
+    std::string describe() const override { return "stddev=" + format_number(stddev_); }
 
 private:
     float stddev_;
@@ -60,7 +61,7 @@ class SaltPepperNoise : public Module {
 public:
     SaltPepperNoise(float p, Rng& rng);
     Var forward(const Var& x) override;
-    std::string describe() const override { return "p=" + short_number(p_); }
+    std::string describe() const override { return "p=" + format_number(p_); }
 
 private:
     float p_;

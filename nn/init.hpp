@@ -22,6 +22,12 @@
 
 #include "tensor/tensor.hpp"
 
+namespace hg {
+// How a layer initialises its weight (LinearOptions::init, Conv2dOptions::init): one of
+// the initialisers below, with the layer's fan_in and fan_out.
+enum class Init { pytorch_default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal };
+}  // namespace hg
+
 namespace hg::init {
 
 // The recommended gain of a nonlinearity (PyTorch's calculate_gain): linear/identity/sigmoid 1,

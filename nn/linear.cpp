@@ -1,11 +1,9 @@
 #include "nn/linear.hpp"
 
-#include <algorithm>
-#include <cmath>
+#include <string>
 
 #include "autograd/ops.hpp"
 #include "nn/init.hpp"
-#include "tensor/matmul.hpp"
 
 namespace hg {
 
@@ -20,45 +18,7 @@ void check_input(const Var& x, std::size_t in, Who who) {
                          (x.value().rank() == 1 ? " (reshape a single example to (1 x n))" : ""));
 }
 
-Var linear_op(const Var& x, const Var& w, const Var* b) {
-    const Tensor &X = x.value(), &W = w.value();
-    if (W.rank() != 2) throw ShapeError("linear: the weight must be 2-D (out x in), got " + W.shape().str());
-    check_input(x, W.shape()[1], [] { return std::string("linear"); });
-    const std::size_t n = X.shape()[0], in = W.shape()[1], out = W.shape()[0];
-    if (b && !(b->shape() == Shape{out}))
-        throw ShapeError("linear: the bias has shape " + b->shape().str() + " but the weight " + W.shape().str() +
-                         " needs (" + std::to_string(out) + ")");
-    // Y = X·Wᵀ + b: start Y as b in every row, then add the product (beta = 1).
-    Tensor y = Tensor::for_overwrite(Shape{n, out});  // the bias, or gemm's beta = 0
-    if (b)
-        for (std::size_t r = 0; r < n; ++r) std::copy_n(b->value().data(), out, y.data() + r * out);
-    gemm(false, true, n, out, in, 1.0f, X.data(), in, W.data(), in, b ? 1.0f : 0.0f, y.data(), out);
-
-    VarList inputs{x, w};
-    if (b) inputs.push_back(*b);
-    const Var bias = b ? *b : Var();
-    // dW and db have exactly their parameter's shape, so they are added straight into its
-    // gradient (gemm with beta = 1) — no temporary the size of W on every step.
-    return make_op("linear", std::move(y), std::move(inputs), [x, w, bias](const Tensor& dy, const Tensor&) {
-        const std::size_t n = dy.shape()[0], out = dy.shape()[1], in = w.shape()[1];
-        if (x.requires_grad()) x.accumulate_grad(matmul(dy, w.value()));  // dX = dY·W
-        if (w.requires_grad()) {                                           // dW += dYᵀ·X
-            Var dw = w;
-            gemm(true, false, out, in, n, 1.0f, dy.data(), out, x.value().data(), in, 1.0f, dw.grad().data(), in);
-        }
-        if (bias.requires_grad()) {  // db += Σ_rows dY
-            Var db = bias;
-            float* g = db.grad().data();
-            for (std::size_t r = 0; r < n; ++r)
-                for (std::size_t j = 0; j < out; ++j) g[j] += dy[r * out + j];
-        }
-    });
-}
-
 }  // namespace
-
-Var linear(const Var& x, const Var& weight, const Var& bias) { return linear_op(x, weight, &bias); }
-Var linear(const Var& x, const Var& weight) { return linear_op(x, weight, nullptr); }
 
 Linear::Linear(std::size_t in, std::size_t out, Rng& rng, const LinearOptions& o)
     : Module("Linear"), in_(in), out_(out), has_bias_(o.bias()) {

@@ -7,7 +7,8 @@
 //   hg::Var z = hg::sigmoid((*enc)(x));                           // x: (batch x 1682) -> (batch x 20)
 //
 // The weight is stored (out x in), as torch.nn.Linear stores it, so a checkpoint loads
-// into PyTorch unchanged. A batch is a matrix with one example per row.
+// into PyTorch unchanged. A batch is a matrix with one example per row. The layer's maths
+// and its backward rule are the op hg::linear (autograd/ops.hpp, autograd/ops_matmul.cpp).
 //
 // TiedLinear is a decoder that reuses an encoder's weight, transposed: y = x·W_enc + b.
 // It has no weight of its own (only its bias), so the model has half the weights and the
@@ -17,16 +18,11 @@
 
 #include <cstddef>
 
+#include "nn/init.hpp"
 #include "nn/module.hpp"
 #include "tensor/rng.hpp"
 
 namespace hg {
-
-// The fused op behind Linear: Y = X·Wᵀ + b for X (N x in), W (out x in), b (out).
-Var linear(const Var& x, const Var& weight, const Var& bias);
-Var linear(const Var& x, const Var& weight);  // no bias
-
-enum class Init { pytorch_default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal };
 
 class LinearOptions {
 public:

@@ -1,7 +1,6 @@
 #include "nn/module.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
 
 #include "tensor/error.hpp"
@@ -15,12 +14,6 @@ std::string with_thousands(std::size_t n) {
         out += digits[i];
     }
     return out;
-}
-
-std::string short_number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
 }
 
 void Module::check_new_name(const std::string& name, const char* what) const {

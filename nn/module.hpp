@@ -135,7 +135,5 @@ std::ostream& operator<<(std::ostream& os, const Module& m);
 
 // 33660 -> "33,660" (for parameter counts).
 std::string with_thousands(std::size_t n);
-// A short form of a setting for describe(): 0.01 -> "0.01", 1e-08 -> "1e-08".
-std::string short_number(double v);
 
 }  // namespace hg

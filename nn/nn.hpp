@@ -1,6 +1,7 @@
-// Everything in nn/ at once: #include "nn/nn.hpp".
+// Everything in nn/ at once, and the autograd ops and losses it builds on: #include "nn/nn.hpp".
 #pragma once
 
+#include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
 #include "nn/activation.hpp"
 #include "nn/adam.hpp"
@@ -10,7 +11,6 @@
 #include "nn/dropout.hpp"
 #include "nn/init.hpp"
 #include "nn/linear.hpp"
-#include "nn/loss.hpp"
 #include "nn/lr_schedule.hpp"
 #include "nn/module.hpp"
 #include "nn/optimizer.hpp"

@@ -6,15 +6,11 @@
 #include <cstdio>
 
 #include "tensor/error.hpp"
+#include "tensor/format.hpp"
 
 namespace hg {
 
 namespace {
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
 std::string param_label(const Var& p, std::size_t i) {
     return p.name().empty() ? "parameter " + std::to_string(i) : "parameter '" + p.name() + "'";
 }
@@ -37,7 +33,7 @@ Optimizer::Optimizer(std::vector<Var> params, float lr, std::string name)
 }
 
 void Optimizer::require(bool ok, const char* what, double value, const char* must) const {
-    if (!ok) throw ValueError(name_ + ": " + what + " = " + num(value) + " " + must);
+    if (!ok) throw ValueError(name_ + ": " + what + " = " + format_number(value) + " " + must);
 }
 
 void Optimizer::set_lr(float lr) {
@@ -65,8 +61,8 @@ void Optimizer::report_non_finite(std::size_t i) const {
     const std::size_t n = v.numel();
     const std::size_t k = static_cast<std::size_t>(std::find_if(p, p + n, [](float x) { return !std::isfinite(x); }) - p);
     throw NumericError(name_ + " step " + std::to_string(steps_) + ": " + param_label(params_[i], i) + " " +
-                       v.shape().str() + " became " + num(p[k]) + " at flat index " + std::to_string(k) +
-                       " (its gradient there was " + num(params_[i].grad()[k]) +
+                       v.shape().str() + " became " + format_number(p[k]) + " at flat index " + std::to_string(k) +
+                       " (its gradient there was " + format_number(params_[i].grad()[k]) +
                        "); lower the learning rate, clip the gradients, or look for a log/division of 0 in the loss");
 }
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "tensor/parallel.hpp"
+#include "tensor/kernels/parallel_for.hpp"
 
 namespace hg {
 
@@ -25,10 +25,10 @@ bool RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
         if (mu > 0.0f) s.momentum.assign(n, 0.0f);
     }
     float *v = s.square_avg.data(), *ga = s.grad_avg.data(), *b = s.momentum.data();
-    // Large parameters: every thread a range of them (tensor/parallel.hpp). Each range ORs
+    // Large parameters: every thread a range of them (tensor/kernels/parallel_for.hpp). Each range ORs
     // non_finite() over its new values (unsigned: it vectorises).
     if (!centered && mu == 0.0f)
-        return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+        return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {
             // The common case (the course's optimiser), kept branch-free so it vectorises: the
             // general loop below does not, and takes 126 µs instead of 25 on the course's model.
             unsigned bad = 0;
@@ -40,7 +40,7 @@ bool RMSprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
             }
             return bad != 0;
         });
-    return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+    return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {
         unsigned bad = 0;
         for (std::size_t k = begin; k < end; ++k) {
             const float d = g[k] + wd * p[k];                 // g ← g + wd·p

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tensor/parallel.hpp"
+#include "tensor/kernels/parallel_for.hpp"
 
 namespace hg {
 
@@ -23,7 +23,7 @@ bool Rprop::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float eta_minus = options_.eta_minus(), eta_plus = options_.eta_plus(), lo = options_.step_min(),
                 hi = options_.step_max();
     float *prev = s.prev.data(), *step = s.step_size.data();
-    return parallel_any(n, [=](std::size_t begin, std::size_t end) {  // large parameters: every thread a range
+    return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {  // large parameters: every thread a range
         unsigned bad = 0;  // an OR of non_finite() over the new values (unsigned: it vectorises)
         for (std::size_t k = begin; k < end; ++k) {
             const float agree = g[k] * prev[k];

@@ -1,6 +1,6 @@
 #include "nn/sgd.hpp"
 
-#include "tensor/parallel.hpp"
+#include "tensor/kernels/parallel_for.hpp"
 
 namespace hg {
 
@@ -15,10 +15,10 @@ SGD::SGD(std::vector<Var> params, const SGDOptions& o)
 bool SGD::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const float lr = lr_, wd = options_.weight_decay(), mu = options_.momentum(), damp = options_.dampening();
     const bool nesterov = options_.nesterov();
-    // Large parameters: every thread a range of them (tensor/parallel.hpp). Each range ORs
+    // Large parameters: every thread a range of them (tensor/kernels/parallel_for.hpp). Each range ORs
     // non_finite() over its new values (unsigned: it vectorises).
     if (mu == 0.0f)
-        return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+        return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {
             unsigned bad = 0;
             for (std::size_t k = begin; k < end; ++k) {
                 p[k] -= lr * (g[k] + wd * p[k]);  // p ← p − lr·(g + wd·p)
@@ -30,7 +30,7 @@ bool SGD::update(std::size_t i, float* p, const float* g, std::size_t n) {
     const bool first = buf.empty();
     if (first) buf.resize(n);
     float* b = buf.data();
-    return parallel_any(n, [=](std::size_t begin, std::size_t end) {
+    return kernels::parallel_any(n, [=](std::size_t begin, std::size_t end) {
         unsigned bad = 0;
         for (std::size_t k = begin; k < end; ++k) {
             const float d = g[k] + wd * p[k];                  // g ← g + wd·p

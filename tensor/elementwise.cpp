@@ -1,4 +1,4 @@
-// Element-wise maths with NumPy broadcasting, and its inverse (sum_to).
+// Element-wise maths with NumPy broadcasting, broadcast_to and its inverse sum_to.
 #include <algorithm>
 #include <cmath>
 
@@ -48,14 +48,14 @@ template <class F>
 Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
     // Fast paths: equal shapes, or one side a single number.
     if (a.shape() == b.shape()) {
-        Tensor out = Tensor::for_overwrite(a.shape());
+        Tensor out = Tensor::empty(a.shape());
         const float *pa = a.data(), *pb = b.data();
         float* po = out.data();
         for (std::size_t i = 0, n = out.numel(); i < n; ++i) po[i] = f(pa[i], pb[i]);
         return out;
     }
     const Shape shape = broadcast_shape(a.shape(), b.shape(), op);
-    Tensor out = Tensor::for_overwrite(shape);
+    Tensor out = Tensor::empty(shape);
     float* po = out.data();
     if (b.numel() == 1) {
         const float s = b[0];
@@ -87,7 +87,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 
 template <class F>
 Tensor unary(const Tensor& a, F f) {
-    Tensor out = Tensor::for_overwrite(a.shape());
+    Tensor out = Tensor::empty(a.shape());
     const float* pa = a.data();
     float* po = out.data();
     for (std::size_t i = 0, n = out.numel(); i < n; ++i) po[i] = f(pa[i]);
@@ -137,10 +137,30 @@ Tensor ne(const Tensor& a, float s) { return unary(a, [s](float x) { return x !=
 
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b) {
     // mask*a + (1-mask)*b would turn inf*0 into nan; pick instead.
-    const Tensor m = mask + Tensor::zeros(broadcast_shape(a.shape(), b.shape(), "where"));
+    const Tensor m = broadcast_to(mask, broadcast_shape(mask.shape(), broadcast_shape(a.shape(), b.shape(), "where"), "where"));
     const Tensor ma = binary(m, a, "where", [](float c, float x) { return c != 0.0f ? x : 0.0f; });
     const Tensor mb = binary(m, b, "where", [](float c, float y) { return c != 0.0f ? 0.0f : y; });
     return ma + mb;
+}
+
+Tensor broadcast_to(const Tensor& t, const Shape& shape) {
+    if (!(broadcast_shape(t.shape(), shape, "broadcast_to") == shape))
+        throw ShapeError("broadcast_to: cannot stretch " + t.shape().str() + " to " + shape.str() +
+                         " (only dimensions of size 1, or missing ones, stretch)");
+    if (t.shape() == shape) return t;
+    // Walk the result as a 4-D box; t moves by its own strides, 0 along stretched dimensions.
+    Tensor out = Tensor::empty(shape);
+    const auto d = padded_dims(shape);
+    const auto st = broadcast_strides(t.shape(), shape);
+    float* po = out.data();
+    std::size_t o = 0;
+    for (std::size_t i0 = 0; i0 < d[0]; ++i0)
+        for (std::size_t i1 = 0; i1 < d[1]; ++i1)
+            for (std::size_t i2 = 0; i2 < d[2]; ++i2) {
+                const float* row = t.data() + i0 * st[0] + i1 * st[1] + i2 * st[2];
+                for (std::size_t i3 = 0; i3 < d[3]; ++i3) po[o++] = row[i3 * st[3]];
+            }
+    return out;
 }
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {

@@ -6,24 +6,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "tensor/format.hpp"
+
 namespace hg {
 
 namespace {
 
 using Matrix = std::vector<double>;  // n x n, row-major
-
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
 
 // Step 1. Reduce the symmetric A (in place) to tridiagonal T = Qᵀ A Q with Householder
 // reflections. For column k, the reflection H = I − β v vᵀ maps x = A[k+1.., k] to
@@ -142,7 +137,7 @@ SymmetricEigen symmetric_eigen(const Tensor& a) {
             const double aij = a[i * n + j], aji = a[j * n + i];
             if (!std::isfinite(aij))
                 throw ValueError("symmetric_eigen: entry (" + std::to_string(i) + ", " + std::to_string(j) + ") of the " +
-                                 a.shape().str() + " matrix is " + num(aij) + "; every entry must be finite");
+                                 a.shape().str() + " matrix is " + format_number(aij) + "; every entry must be finite");
             biggest = std::max(biggest, std::fabs(aij));
             if (std::fabs(aij - aji) > worst) {
                 worst = std::fabs(aij - aji);
@@ -152,8 +147,8 @@ SymmetricEigen symmetric_eigen(const Tensor& a) {
         }
     if (worst > 1e-5 * biggest)
         throw ValueError("symmetric_eigen: the " + a.shape().str() + " matrix is not symmetric: entry (" +
-                         std::to_string(wi) + ", " + std::to_string(wj) + ") = " + num(a[wi * n + wj]) + " but (" +
-                         std::to_string(wj) + ", " + std::to_string(wi) + ") = " + num(a[wj * n + wi]) +
+                         std::to_string(wi) + ", " + std::to_string(wj) + ") = " + format_number(a[wi * n + wj]) + " but (" +
+                         std::to_string(wj) + ", " + std::to_string(wi) + ") = " + format_number(a[wj * n + wi]) +
                          "; hint: symmetrise it first, (A + Aᵀ)/2");
 
     // The lower triangle, mirrored, in double.

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "tensor/gemm_blocked.hpp"
-#include "tensor/gemm_small.hpp"
+#include "tensor/kernels/gemm_blocked.hpp"
+#include "tensor/kernels/gemm_small.hpp"
 
 namespace hg {
 
@@ -26,8 +26,8 @@ void gemm_naive(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::s
         for (std::size_t j = 0; j < N; ++j) {
             double acc = 0;
             for (std::size_t k = 0; k < K; ++k)
-                acc += static_cast<double>(detail::element(A, lda, trans_a, i, k)) *
-                       detail::element(B, ldb, trans_b, k, j);
+                acc += static_cast<double>(kernels::element(A, lda, trans_a, i, k)) *
+                       kernels::element(B, ldb, trans_b, k, j);
             const float prev = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
             C[i * ldc + j] = alpha * static_cast<float>(acc) + prev;
         }
@@ -43,11 +43,11 @@ void gemm(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t 
         return;
     }
 
-    // Tiny products -- one training example at a time -- run in place (gemm_small.cpp).
-    if (detail::gemm_small(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
+    // Tiny products -- one training example at a time -- run in place (tensor/kernels/gemm_small.cpp).
+    if (kernels::gemm_small(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
 
-    // Everything else: packed, cache-blocked, register-tiled, threaded (gemm_blocked.cpp).
-    detail::gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    // Everything else: packed, cache-blocked, register-tiled, threaded (tensor/kernels/gemm_blocked.cpp).
+    kernels::gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 namespace {
@@ -68,7 +68,7 @@ Tensor matmul_with(Kernel kernel, const char* name, const Tensor& a, const Tenso
         throw ShapeError(std::string(name) + ": cannot multiply " + desc(a, ta) + " by " + desc(b, tb) +
                          ": inner sizes " + std::to_string(K) + " != " + std::to_string(Kb));
     }
-    Tensor c = Tensor::for_overwrite(Shape{M, N});  // beta = 0 below: every element written
+    Tensor c = Tensor::empty(Shape{M, N});  // beta = 0 below: every element written
     kernel(ta, tb, M, N, K, 1.0f, a.data(), a.shape()[1], b.data(), b.shape()[1], 0.0f, c.data(), N);
     return c;
 }
@@ -80,6 +80,27 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
 
 Tensor matmul_naive(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
     return matmul_with(gemm_naive, "matmul_naive", a, b, trans_a, trans_b);
+}
+
+std::size_t matrix_rows(const Tensor& t) {
+    if (t.rank() != 2) throw ShapeError("matmul_into: needs 2-D tensors (matrices), got " + t.shape().str());
+    return t.shape()[0];
+}
+
+namespace {
+template <class T>
+std::string describe(const MatrixOf<T>& m, bool transposed) {
+    return "(" + std::to_string(m.rows) + "x" + std::to_string(m.cols) + (transposed ? ", transposed)" : ")");
+}
+}  // namespace
+
+void matmul_into(MatrixRef c, ConstMatrixRef a, ConstMatrixRef b, bool ta, bool tb, float beta) {
+    const std::size_t M = ta ? a.cols : a.rows, K = ta ? a.rows : a.cols;
+    const std::size_t Kb = tb ? b.cols : b.rows, N = tb ? b.rows : b.cols;
+    if (K != Kb || c.rows != M || c.cols != N)
+        throw ShapeError("matmul_into: C " + describe(c, false) + " = A " + describe(a, ta) + " · B " +
+                         describe(b, tb) + ": needs A (M x K), B (K x N) and C (M x N)");
+    gemm(ta, tb, M, N, K, 1.0f, a.data, a.cols, b.data, b.cols, beta, c.data, c.cols);
 }
 
 }  // namespace hg

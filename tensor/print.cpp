@@ -1,19 +1,13 @@
 // Printing a tensor: its shape, then its values as nested brackets, with "..." in the
 // middle of any dimension longer than max_per_dim.
-#include <cstdio>
 #include <ostream>
 
+#include "tensor/format.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg {
 
 namespace {
-
-std::string number(float x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", static_cast<double>(x));
-    return buf;
-}
 
 void print_dim(std::string& s, const Tensor& t, std::size_t axis, std::size_t offset, std::size_t max_per_dim,
                std::size_t indent) {
@@ -30,7 +24,7 @@ void print_dim(std::string& s, const Tensor& t, std::size_t axis, std::size_t of
             i = n - (max_per_dim - head);
         }
         if (axis + 1 == shape.rank())
-            s += number(t[offset + i * stride]);
+            s += format_number(t[offset + i * stride], 4);
         else
             print_dim(s, t, axis + 1, offset + i * stride, max_per_dim, indent);
         if (i + 1 < n) s += axis + 1 == shape.rank() ? ", " : ",\n" + std::string(indent + axis + 1, ' ');
@@ -42,7 +36,7 @@ void print_dim(std::string& s, const Tensor& t, std::size_t axis, std::size_t of
 
 std::string Tensor::str(std::size_t max_per_dim) const {
     std::string s = "Tensor" + shape_.str() + " ";
-    if (rank() == 0) return s + number(data_[0]);
+    if (rank() == 0) return s + format_number(data_[0], 4);
     print_dim(s, *this, 0, 0, max_per_dim < 2 ? 2 : max_per_dim, s.size());
     return s;
 }

@@ -5,28 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 namespace hg {
-
-namespace {
-// Training allocates and frees the same tensors on every step. By default glibc hands
-// every block above 128 KiB (a batch of activations, a weight's gradient) straight back to
-// the kernel when it is freed, so the next step page-faults its way through fresh memory
-// again (a 2-epoch run of tutorial 11 spent 0.50 s in the kernel, now 0.09 s). Keep freed
-// blocks up to 32 MiB (glibc's largest setting) in the process for reuse instead, and do
-// not trim the heap's top.
-// Peak memory is unchanged; memory is simply not returned between steps.
-[[maybe_unused]] const bool reuse_freed_memory = [] {
-#if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
-    return true;
-}();
-}  // namespace
 
 Tensor::Tensor(const Shape& shape, float fill) : shape_(shape), data_(shape.numel(), fill) {}
 
@@ -34,9 +13,9 @@ Tensor Tensor::scalar(float value) { return Tensor(Shape{}, value); }
 
 Tensor::Tensor(const Shape& shape, Storage values) : shape_(shape), data_(std::move(values)) {}
 
-Tensor Tensor::for_overwrite(const Shape& shape) {
-    return Tensor(shape, Storage(shape.numel()));  // default-initialised: not zeroed (tensor/pool.hpp)
-}
+Tensor::Tensor(const Shape& shape, Unset) : shape_(shape), data_(Storage::uninitialised(shape.numel())) {}
+
+Tensor Tensor::empty(const Shape& shape) { return Tensor(shape, Unset{}); }
 
 namespace {
 void check_count(const char* fn, const Shape& shape, std::size_t count) {
@@ -48,7 +27,7 @@ void check_count(const char* fn, const Shape& shape, std::size_t count) {
 
 Tensor Tensor::from(const Shape& shape, const std::vector<float>& values) {
     check_count("Tensor::from", shape, values.size());
-    Tensor t = for_overwrite(shape);
+    Tensor t = empty(shape);
     std::copy(values.begin(), values.end(), t.data_.begin());
     return t;
 }

@@ -26,8 +26,7 @@
 #include <vector>
 
 #include "tensor/error.hpp"
-#include "tensor/live_count.hpp"
-#include "tensor/pool.hpp"
+#include "tensor/kernels/storage.hpp"
 #include "tensor/rng.hpp"
 #include "tensor/shape.hpp"
 
@@ -35,18 +34,17 @@ namespace hg {
 
 class Tensor {
 public:
-    // The numbers live in the pool's memory (tensor/pool.hpp), so a training loop that
-    // frees and rebuilds the same tensors step after step reuses their blocks.
-    using Storage = std::vector<float, PoolAllocator<float>>;
+    // The numbers: a float array that behaves like std::vector<float>, recycled from step to
+    // step of a training loop (tensor/kernels/storage.hpp; no need to read it to follow on).
+    using Storage = kernels::Storage;
 
     Tensor() = default;  // a 0-D tensor holding 0
     explicit Tensor(const Shape& shape, float fill = 0.0f);
 
     // ---- construction ----
     static Tensor zeros(const Shape& shape) { return Tensor(shape, 0.0f); }
-    // A tensor whose numbers are unspecified (whatever its memory held), for a kernel that
-    // is about to write every one of them: it saves the pass that would zero them first.
-    static Tensor for_overwrite(const Shape& shape);
+    // Numbers unspecified, for a kernel that writes every one (it skips zeroing them first).
+    static Tensor empty(const Shape& shape);
     static Tensor ones(const Shape& shape) { return Tensor(shape, 1.0f); }
     static Tensor full(const Shape& shape, float value) { return Tensor(shape, value); }
     static Tensor scalar(float value);
@@ -97,10 +95,11 @@ public:
 
 private:
     Tensor(const Shape& shape, Storage values);  // values.size() == shape.numel(), checked by the callers
+    struct Unset {};
+    Tensor(const Shape& shape, Unset);  // empty(): the storage is built in place, not moved in
 
     Shape shape_;
     Storage data_ = Storage(1, 0.0f);
-    [[no_unique_address]] detail::LiveTensorCounter live_;  // hg::live_tensors() (tensor/live_count.hpp)
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
@@ -125,6 +124,8 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 
 // The shape that broadcasting a with b gives; throws ShapeError naming op otherwise.
 Shape broadcast_shape(const Shape& a, const Shape& b, const char* op);
+// Stretch t to `shape` as broadcasting would (each size-1 or missing dimension repeated).
+Tensor broadcast_to(const Tensor& t, const Shape& shape);
 // The inverse of broadcasting: sum t over the dimensions that were stretched, giving
 // a tensor of `shape`. Autograd uses this for every op that broadcasts.
 Tensor sum_to(const Tensor& t, const Shape& shape);

@@ -8,7 +8,7 @@
 
 #include "autograd/anomaly.hpp"
 #include "autograd/ops.hpp"
-#include "nn/nn.hpp"
+#include "nn/sgd.hpp"
 #include "tutorial_runner.hpp"
 
 using hg::Tensor;

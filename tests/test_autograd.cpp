@@ -46,6 +46,23 @@ TEST_CASE("autograd: broadcasting is undone in the gradient") {
     CHECK(x.grad().to_vector() == std::vector<float>(12, 1.0f));
 }
 
+TEST_CASE("autograd: accumulate_grad_with adds in place, starting from zeros, and checks the shape") {
+    const Var w = Var::parameter(Tensor::from({2}, {1, 2}), "w");
+    const auto add_ones = [](Tensor& g) { g += Tensor::ones(g.shape()); };
+    w.accumulate_grad_with(w.shape(), add_ones);  // the first gradient: zeros + 1
+    w.accumulate_grad_with(w.shape(), add_ones);
+    CHECK(w.grad().to_vector() == std::vector<float>{2, 2});
+    CHECK_THROWS_WITH_AS(w.accumulate_grad_with(hg::Shape{1, 2}, add_ones),
+                         "backward: a gradient of shape (1x2) cannot be added in place to 'w' of shape (2) (a backward "
+                         "rule wrote the wrong shape for this input)",
+                         hg::AutogradError);
+    const Var c = Var::constant(Tensor::from({2}, {1, 2}));
+    bool called = false;
+    c.accumulate_grad_with(c.shape(), [&](Tensor&) { called = true; });  // no gradient wanted: not called
+    CHECK_FALSE(called);
+    CHECK_FALSE(c.has_grad());
+}
+
 TEST_CASE("autograd: backward on a non-scalar root needs a seed") {
     Var x = Var::parameter(Tensor::ones({2, 3}), "x");
     Var y = hg::sigmoid(x);

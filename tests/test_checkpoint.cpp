@@ -15,7 +15,18 @@
 #include <string>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "autograd/loss.hpp"
+#include "nn/activation.hpp"
+#include "nn/adam.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/dropout.hpp"
+#include "nn/linear.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/rprop.hpp"
+#include "nn/safetensors.hpp"
+#include "nn/sequential.hpp"
+#include "nn/sgd.hpp"
 #include "temp_dir.hpp"
 #include "tutorial_runner.hpp"
 

@@ -1,5 +1,5 @@
 // Convolution, pooling and upsampling: conv2d against a direct loop over its definition,
-// im2col/col2im as adjoints, exact values of pooling and upsampling on odd sizes, the shape
+// im2col/col2im against their naive versions and as adjoints, exact values of pooling and upsampling on odd sizes, the shape
 // errors, and the nn layers. (Their gradients are rows of test_gradcheck.cpp.)
 #include <doctest/doctest.h>
 
@@ -11,11 +11,14 @@
 #include "autograd/ops.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/init.hpp"
-#include "tensor/im2col.hpp"
+#include "tensor/kernels/im2col.hpp"
 
 using hg::Shape;
 using hg::Tensor;
 using hg::Var;
+using hg::kernels::col2im;
+using hg::kernels::ConvGeometry;
+using hg::kernels::im2col;
 
 namespace {
 
@@ -77,22 +80,22 @@ TEST_CASE("conv2d: matches the direct loop on odd shapes, strides and paddings")
 
 TEST_CASE("im2col and col2im are adjoint: <im2col(x), c> = <x, col2im(c)>") {
     hg::Rng rng(3);
-    for (const hg::ConvGeometry g : {hg::ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
+    for (const ConvGeometry g : {ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
                                                       .stride = 1, .padding = 1},
-                                     hg::ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
+                                     ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
                                                       .stride = 2, .padding = 2}}) {
         const Tensor x = Tensor::normal({g.channels * g.height * g.width}, 0, 1, rng);
         const Tensor c = Tensor::normal({g.col_rows() * g.col_cols()}, 0, 1, rng);
         Tensor cols(c.shape()), back(x.shape());
-        hg::im2col(x.data(), g, cols.data());
-        hg::col2im(c.data(), g, back.data());
+        im2col(x.data(), g, cols.data());
+        col2im(c.data(), g, back.data());
         const double lhs = hg::sum(cols * c).item(), rhs = hg::sum(x * back).item();
         CHECK(lhs == doctest::Approx(rhs).epsilon(1e-4));
     }
     // A 3x3 window with padding 1 over a 2x2 image of ones: each pixel is read by all 4 windows.
-    const hg::ConvGeometry g{.channels = 1, .height = 2, .width = 2, .kernel_h = 3, .kernel_w = 3, .stride = 1, .padding = 1};
+    const ConvGeometry g{.channels = 1, .height = 2, .width = 2, .kernel_h = 3, .kernel_w = 3, .stride = 1, .padding = 1};
     Tensor ones(Shape{9 * 4}, 1.0f), image(Shape{4});
-    hg::col2im(ones.data(), g, image.data());
+    col2im(ones.data(), g, image.data());
     CHECK(image.to_vector() == std::vector<float>{4, 4, 4, 4});
 }
 
@@ -102,19 +105,19 @@ TEST_CASE("im2col writes every entry: the pixel its window reads, or 0 in the pa
     // Stride 1 with output rows as wide as the image takes a path of its own (one shifted
     // copy per row of cols): the first, third and fourth geometries.
     hg::Rng rng(4);
-    for (const hg::ConvGeometry g : {hg::ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
+    for (const ConvGeometry g : {ConvGeometry{.channels = 2, .height = 5, .width = 7, .kernel_h = 3, .kernel_w = 3,
                                                       .stride = 1, .padding = 1},
-                                     hg::ConvGeometry{.channels = 1, .height = 4, .width = 4, .kernel_h = 3, .kernel_w = 3,
+                                     ConvGeometry{.channels = 1, .height = 4, .width = 4, .kernel_h = 3, .kernel_w = 3,
                                                       .stride = 1, .padding = 3},
-                                     hg::ConvGeometry{.channels = 2, .height = 3, .width = 6, .kernel_h = 7, .kernel_w = 5,
+                                     ConvGeometry{.channels = 2, .height = 3, .width = 6, .kernel_h = 7, .kernel_w = 5,
                                                       .stride = 1, .padding = 2},  // kernel rows that see only padding
-                                     hg::ConvGeometry{.channels = 3, .height = 4, .width = 5, .kernel_h = 1, .kernel_w = 1,
+                                     ConvGeometry{.channels = 3, .height = 4, .width = 5, .kernel_h = 1, .kernel_w = 1,
                                                       .stride = 1, .padding = 0},
-                                     hg::ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
+                                     ConvGeometry{.channels = 3, .height = 6, .width = 5, .kernel_h = 2, .kernel_w = 3,
                                                       .stride = 2, .padding = 2}}) {
         const Tensor x = Tensor::normal({g.channels, g.height, g.width}, 0, 1, rng);
         Tensor cols(Shape{g.col_rows(), g.col_cols()}, std::numeric_limits<float>::quiet_NaN());
-        hg::im2col(x.data(), g, cols.data());
+        im2col(x.data(), g, cols.data());
         std::size_t wrong = 0;
         for (std::size_t c = 0; c < g.channels; ++c)
             for (std::size_t i = 0; i < g.kernel_h; ++i)
@@ -133,6 +136,38 @@ TEST_CASE("im2col writes every entry: the pixel its window reads, or 0 in the pa
                          << " stride " << g.stride << " padding " << g.padding);
         CHECK(wrong == 0);
     }
+}
+
+TEST_CASE("im2col and col2im agree exactly with their naive versions on many geometries") {
+    // Every stride 1..3 and padding 0..3 with kernels from 1x1 to larger than the image
+    // (rows and columns of the kernel that see only padding), square and not, one channel
+    // and several; the fast paths (a shifted copy per row for stride 1, memcpy runs) must
+    // give the definition's numbers bit for bit.
+    hg::Rng rng(8);
+    std::size_t geometries = 0;
+    for (std::size_t channels : {1, 3})
+        for (auto [h, w] : {std::pair<std::size_t, std::size_t>{1, 1}, {5, 5}, {4, 7}, {8, 3}})
+            for (auto [kh, kw] : {std::pair<std::size_t, std::size_t>{1, 1}, {3, 3}, {2, 3}, {5, 1}, {7, 7}})
+                for (std::size_t stride = 1; stride <= 3; ++stride)
+                    for (std::size_t padding = 0; padding <= 3; ++padding) {
+                        const ConvGeometry g{.channels = channels, .height = h, .width = w, .kernel_h = kh,
+                                             .kernel_w = kw, .stride = stride, .padding = padding};
+                        if (kh > h + 2 * padding || kw > w + 2 * padding) continue;  // conv2d refuses these
+                        ++geometries;
+                        const Tensor x = Tensor::normal({channels * h * w}, 0, 1, rng);
+                        const Tensor c = Tensor::normal({g.col_rows() * g.col_cols()}, 0, 1, rng);
+                        Tensor fast(c.shape(), std::numeric_limits<float>::quiet_NaN()), naive(c.shape());
+                        im2col(x.data(), g, fast.data());
+                        hg::kernels::im2col_naive(x.data(), g, naive.data());
+                        Tensor back = Tensor::normal(x.shape(), 0, 1, rng), back_naive = back;  // col2im adds
+                        col2im(c.data(), g, back.data());
+                        hg::kernels::col2im_naive(c.data(), g, back_naive.data());
+                        INFO("channels " << channels << " image " << h << "x" << w << " kernel " << kh << "x" << kw
+                                         << " stride " << stride << " padding " << padding);
+                        CHECK(fast.to_vector() == naive.to_vector());
+                        CHECK(back.to_vector() == back_naive.to_vector());  // the same sums, in the same order
+                    }
+    CHECK(geometries > 300);
 }
 
 TEST_CASE("conv2d: shape errors say what, with both shapes and a hint") {

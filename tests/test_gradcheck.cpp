@@ -9,9 +9,8 @@
 #include <vector>
 
 #include "autograd/gradcheck.hpp"
+#include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
-#include "nn/linear.hpp"
-#include "nn/loss.hpp"
 
 using hg::Shape;
 using hg::Tensor;
@@ -142,7 +141,7 @@ std::vector<Row> table() {
              Var y = hg::matmul(h, v[3]) + v[4];
              return hg::mean(hg::square(y - v[0]));
          }},
-        // ---- nn/: the fused linear op, and every loss and penalty ----
+        // ---- the fused linear op (ops_matmul.cpp), and every loss and penalty (ops_loss.cpp) ----
         {"linear", {{{4, 3}, {2, 3}, {2}}, {{1, 5}, {3, 5}, {3}}, {{3, 1}, {1, 1}, {1}}},
          [](const Inputs& v) { return hg::linear(v[0], v[1], v[2]); }},
         {"linear no bias", {{{4, 3}, {2, 3}}, {{1, 5}, {3, 5}}}, [](const Inputs& v) { return hg::linear(v[0], v[1]); }},

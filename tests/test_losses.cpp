@@ -7,7 +7,9 @@
 #include <cmath>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "autograd/loss.hpp"
+#include "autograd/ops.hpp"
+#include "tensor/kernels/masked_squares.hpp"
 
 using doctest::Approx;
 using hg::Shape;
@@ -29,6 +31,24 @@ TEST_CASE("mse: the mean of squared differences, and its gradient 2(p - t)/n") {
     CHECK_THROWS_WITH_AS(hg::mse(p, constant({4}, {0, 2, 5, 4})),
                          "mse: prediction (2x2) and target (4) must have the same shape (losses do not broadcast)",
                          hg::ShapeError);
+}
+
+TEST_CASE("masked_squares: the vectorised sums agree with the naive loop, with and without the residual") {
+    hg::Rng rng(11);
+    for (std::size_t n : {0, 1, 7, 16, 17, 33, 100, 1682}) {
+        const Tensor p = Tensor::normal({n}, 0, 1, rng), t = Tensor::normal({n}, 0, 1, rng);
+        const Tensor m = hg::gt(Tensor::uniform({n}, 0, 1, rng), 0.7f);
+        Tensor r(Shape{n}), r_naive(Shape{n});
+        const auto fast = hg::kernels::masked_squares(p.data(), t.data(), m.data(), n, r.data());
+        const auto naive = hg::kernels::masked_squares_naive(p.data(), t.data(), m.data(), n, r_naive.data());
+        const auto no_r = hg::kernels::masked_squares(p.data(), t.data(), m.data(), n, nullptr);
+        INFO("n = " << n);
+        CHECK(fast.mask_sum == naive.mask_sum);  // a count of ones: exact
+        CHECK(fast.squares == Approx(naive.squares).epsilon(1e-5));
+        CHECK(no_r.mask_sum == naive.mask_sum);
+        CHECK(no_r.squares == Approx(naive.squares).epsilon(1e-5));
+        CHECK(r.to_vector() == r_naive.to_vector());  // m(p − t), one product each
+    }
 }
 
 TEST_CASE("masked_mse: only observed entries count; the mean corrector rescales to their mean") {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "tensor/gemm_blocked.hpp"
+#include "tensor/kernels/gemm_blocked.hpp"
 #include "tensor/matmul.hpp"
 #include "tensor/parallel.hpp"
 
@@ -115,7 +115,7 @@ TEST_CASE("gemm: the models' shapes, scaled down, in the three products of a Lin
 }
 
 TEST_CASE("gemm: sizes around the register tile and the cache blocks") {
-    const hg::detail::GemmBlocking blk = hg::detail::gemm_blocking();
+    const hg::kernels::GemmBlocking blk = hg::kernels::gemm_blocking();
     INFO("tile " << blk.mr << "x" << blk.nr << ", blocks mc=" << blk.mc << " kc=" << blk.kc << " nc=" << blk.nc);
     hg::Rng rng(12);
     const std::size_t mr = blk.mr, nr = blk.nr;
@@ -222,6 +222,30 @@ TEST_CASE("gemm: alpha and beta scale and accumulate") {
     Tensor c = Tensor::full({1, 1}, 10.0f);
     hg::gemm(false, false, 1, 1, 2, 2.0f, a.data(), 2, b.data(), 1, 0.5f, c.data(), 1);
     CHECK(c[0] == 2.0f * 11.0f + 5.0f);
+}
+
+TEST_CASE("matmul_into: C = op(A)·op(B) + beta·C on tensors and on blocks of one, with shape checks") {
+    hg::Rng rng(12);
+    const Tensor a = Tensor::normal({3, 4}, 0, 1, rng), b = Tensor::normal({5, 4}, 0, 1, rng);
+    Tensor c = Tensor::normal({3, 5}, 0, 1, rng);
+    const Tensor c0 = c;
+    hg::matmul_into(c, a, b, false, true, 1.0f);  // C += A·Bᵀ
+    CHECK(hg::allclose(c, c0 + hg::matmul_naive(a, b, false, true), 1e-5f, 1e-5f));
+    hg::matmul_into(c, a, b, false, true);  // beta = 0: C = A·Bᵀ
+    CHECK(hg::allclose(c, hg::matmul_naive(a, b, false, true), 1e-5f, 1e-5f));
+    // A block of a larger tensor: the second (3 x 5) matrix of a (2 x 3 x 5) batch.
+    Tensor batch(hg::Shape{2, 3, 5});
+    hg::matmul_into(hg::MatrixRef{batch.data() + 15, 3, 5}, a, b, false, true);
+    CHECK(hg::max(hg::abs(batch.slice_rows(0, 1))).item() == 0.0f);
+    CHECK(hg::allclose(batch.slice_rows(1, 2).reshape({3, 5}), hg::matmul_naive(a, b, false, true), 1e-5f, 1e-5f));
+    CHECK_THROWS_WITH_AS(hg::matmul_into(c, a, b), "matmul_into: C (3x5) = A (3x4) · B (5x4): needs A (M x K), B (K x N) and C (M x N)",
+                         hg::ShapeError);
+    Tensor wrong(hg::Shape{5, 3});
+    CHECK_THROWS_WITH_AS(hg::matmul_into(wrong, a, b, false, true),
+                         "matmul_into: C (5x3) = A (3x4) · B (5x4, transposed): needs A (M x K), B (K x N) and C (M x N)",
+                         hg::ShapeError);
+    CHECK_THROWS_WITH_AS(hg::matmul_into(c, Tensor({3}), b), "matmul_into: needs 2-D tensors (matrices), got (3)",
+                         hg::ShapeError);
 }
 
 TEST_CASE("matmul: a shape mismatch names both shapes and the inner sizes") {

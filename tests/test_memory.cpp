@@ -1,6 +1,6 @@
 // Memory: each training step frees the graph it built, so 1,000 steps leave no more live
-// tensors (tensor/live_count.hpp) than 10 steps did, and the resident set stays flat; and
-// once the first steps have filled the pool (tensor/pool.hpp), a step allocates nothing.
+// tensors (tensor/kernels/storage.hpp) than 10 steps did, and the resident set stays flat; and
+// once the first steps have filled the pool (tensor/kernels/pool.hpp), a step allocates nothing.
 // Under the sanitizer build (./lab sanitize) LeakSanitizer checks every test besides.
 #include <doctest/doctest.h>
 
@@ -15,10 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "models/course.hpp"
-#include "nn/nn.hpp"
-#include "tensor/live_count.hpp"
-#include "tensor/pool.hpp"
+#include "nn/activation.hpp"
+#include "nn/adam.hpp"
+#include "nn/conv2d.hpp"
+#include "nn/dropout.hpp"
+#include "nn/linear.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/sequential.hpp"
+#include "tensor/kernels/pool.hpp"
+#include "tensor/kernels/storage.hpp"
 
 // Every call of the global operator new in this test program is counted (the pool gets its
 // blocks from operator new too, as do std::vector, std::string, std::function, ...). The
@@ -93,7 +100,7 @@ struct Trainer {
 TEST_CASE("memory: 1,000 training steps keep the live tensor count and the RSS flat") {
     Trainer t;
     for (int i = 0; i < 10; ++i) t.step(false);  // the optimiser's state exists from here on
-    const std::size_t tensors = hg::live_tensors();
+    const std::size_t tensors = hg::kernels::live_tensors();
     const std::size_t rss = resident_bytes();
     float first = 0, last = 0;
     for (int i = 0; i < 1000; ++i) {
@@ -102,7 +109,7 @@ TEST_CASE("memory: 1,000 training steps keep the live tensor count and the RSS f
         last = l;
     }
     CHECK(last < first);  // it did train
-    CHECK(hg::live_tensors() == tensors);
+    CHECK(hg::kernels::live_tensors() == tensors);
 #if HG_POOL_PASSTHROUGH
     // AddressSanitizer keeps freed memory in quarantine (up to 256 MB) to catch use after
     // free, so the RSS grows by design; LeakSanitizer checks for leaks at exit instead.
@@ -115,11 +122,11 @@ TEST_CASE("memory: 1,000 training steps keep the live tensor count and the RSS f
 TEST_CASE("memory: the counter sees a leaked graph (keeping every loss Var)") {
     Trainer t;
     for (int i = 0; i < 10; ++i) t.step(false);
-    const std::size_t tensors = hg::live_tensors();
+    const std::size_t tensors = hg::kernels::live_tensors();
     for (int i = 0; i < 100; ++i) t.step(true);
-    CHECK(hg::live_tensors() >= tensors + 100);  // each kept loss holds at least its own value
+    CHECK(hg::kernels::live_tensors() >= tensors + 100);  // each kept loss holds at least its own value
     t.kept.clear();
-    CHECK(hg::live_tensors() == tensors);
+    CHECK(hg::kernels::live_tensors() == tensors);
 }
 
 namespace {
@@ -160,8 +167,8 @@ struct ConvStep {
 }  // namespace
 
 TEST_CASE("memory: after the first steps, a training step allocates nothing") {
-    if (!hg::pool_recycles) {
-        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/pool.hpp)");
+    if (!hg::kernels::pool_recycles) {
+        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/kernels/pool.hpp)");
         return;
     }
     // On a thread of its own, so the pool starts empty whatever the tests before left in it.
@@ -186,13 +193,13 @@ TEST_CASE("memory: after the first steps, a training step allocates nothing") {
 
 namespace {
 void check_pool_reuse() {
-    using hg::detail::pool_allocate;
-    using hg::detail::pool_deallocate;
-    const hg::PoolStats start = hg::pool_stats();
+    using hg::kernels::pool_allocate;
+    using hg::kernels::pool_deallocate;
+    const hg::kernels::PoolStats start = hg::kernels::pool_stats();
     void* a = pool_allocate(6728);  // 1682 floats: the class of 6657..7168 bytes
     std::memset(a, 1, 6728);
     pool_deallocate(a, 6728);
-    CHECK(hg::pool_stats().cached_bytes >= start.cached_bytes + 6728);
+    CHECK(hg::kernels::pool_stats().cached_bytes >= start.cached_bytes + 6728);
     void* b = pool_allocate(7000);  // the same class
     CHECK(b == a);
     void* c = pool_allocate(7200);  // the next class: another block
@@ -201,7 +208,7 @@ void check_pool_reuse() {
     pool_deallocate(big, std::size_t{4} << 20);
     pool_deallocate(b, 7000);
     pool_deallocate(c, 7200);
-    const hg::PoolStats end = hg::pool_stats();
+    const hg::kernels::PoolStats end = hg::kernels::pool_stats();
     CHECK(end.reuses >= start.reuses + 1);
     CHECK(end.cached_bytes < start.cached_bytes + (1u << 20));  // the 4 MiB block was not kept
 
@@ -218,8 +225,8 @@ void check_pool_reuse() {
 }  // namespace
 
 TEST_CASE("pool: a freed block serves the next request of its size class") {
-    if (!hg::pool_recycles) {
-        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/pool.hpp)");
+    if (!hg::kernels::pool_recycles) {
+        MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/kernels/pool.hpp)");
         return;
     }
     std::thread(check_pool_reuse).join();  // a new thread: its pool starts empty

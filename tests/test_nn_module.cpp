@@ -7,7 +7,15 @@
 #include <memory>
 #include <string>
 
-#include "nn/nn.hpp"
+#include "autograd/loss.hpp"
+#include "autograd/ops.hpp"
+#include "nn/activation.hpp"
+#include "nn/adam.hpp"
+#include "nn/dropout.hpp"
+#include "nn/init.hpp"
+#include "nn/linear.hpp"
+#include "nn/module.hpp"
+#include "nn/sequential.hpp"
 
 using hg::Shape;
 using hg::Tensor;

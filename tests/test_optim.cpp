@@ -13,7 +13,16 @@
 #include <memory>
 #include <vector>
 
-#include "nn/nn.hpp"
+#include "autograd/anomaly.hpp"
+#include "autograd/ops.hpp"
+#include "nn/adam.hpp"
+#include "nn/clip_grad.hpp"
+#include "nn/lr_schedule.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/rprop.hpp"
+#include "nn/sgd.hpp"
+#include "tensor/kernels/parallel_for.hpp"
 #include "tensor/parallel.hpp"
 
 using doctest::Approx;
@@ -363,10 +372,10 @@ TEST_CASE("clip_grad_norm: scales all gradients together to max_norm") {
 }
 
 TEST_CASE("optimiser and activations: a parameter large enough for 2 threads gets the same numbers as with 1") {
-    // Above hg::parallel_grain elements per thread, the update loops and element-wise
+    // Above hg::kernels::parallel_grain elements per thread, the update loops and element-wise
     // activations split the work between threads; each element is computed the same way.
     // Also: a NaN found by the second thread's half still stops training.
-    const std::size_t n = 4 * hg::parallel_grain + 13;
+    const std::size_t n = 4 * hg::kernels::parallel_grain + 13;
     const int before = hg::num_threads();
     auto run = [&](int threads, int which) {
         hg::set_num_threads(threads);

@@ -14,7 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nn/nn.hpp"
+#include "nn/activation.hpp"
+#include "nn/linear.hpp"
+#include "nn/module.hpp"
+#include "nn/safetensors.hpp"
+#include "nn/sequential.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;

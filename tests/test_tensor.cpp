@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <vector>
 
+#include "tensor/kernels/storage.hpp"
 #include "tensor/tensor.hpp"
 
 using hg::Shape;
@@ -138,6 +141,35 @@ TEST_CASE("tensor: sum_to undoes broadcasting") {
     CHECK(hg::sum_to(g, {}).item() == 24.0f);
     CHECK(hg::sum_to(g, {1, 2, 3}).at({0, 1, 2}) == 4.0f);
     CHECK_THROWS_AS(hg::sum_to(g, {5}), hg::ShapeError);
+}
+
+TEST_CASE("tensor: broadcast_to stretches size-1 and missing dimensions; sum_to undoes it") {
+    const Tensor row = Tensor::from({1, 3}, {1, 2, 3});
+    const Tensor b = hg::broadcast_to(row, {2, 3});
+    CHECK(b.to_vector() == std::vector<float>{1, 2, 3, 1, 2, 3});
+    CHECK(hg::broadcast_to(Tensor::from({2, 1}, {5, 6}), {2, 2, 3}).to_vector() ==
+          std::vector<float>{5, 5, 5, 6, 6, 6, 5, 5, 5, 6, 6, 6});
+    CHECK(hg::broadcast_to(Tensor::scalar(7.0f), {2}).to_vector() == std::vector<float>{7, 7});
+    CHECK(hg::broadcast_to(b, {2, 3}).to_vector() == b.to_vector());  // already that shape
+    CHECK(hg::sum_to(hg::broadcast_to(row, {4, 3}), {1, 3}).to_vector() == std::vector<float>{4, 8, 12});
+    CHECK_THROWS_WITH_AS(hg::broadcast_to(Tensor({2, 3}), {3}),
+                         "broadcast_to: cannot stretch (2x3) to (3) (only dimensions of size 1, or missing ones, stretch)",
+                         hg::ShapeError);
+    CHECK_THROWS_AS(hg::broadcast_to(Tensor({2}), {3}), hg::ShapeError);
+}
+
+TEST_CASE("tensor: Tensor(shape), Storage(n) and StepVector(n) hold zeros; Tensor::empty only has the shape") {
+    // The pool hands back blocks that held other numbers: fill one, free it, ask again.
+    { Tensor dirty(hg::Shape{257}, 9.0f); }
+    const Tensor t(hg::Shape{257});
+    CHECK(hg::max(hg::abs(t)).item() == 0.0f);
+    { Tensor dirty(hg::Shape{257}, 9.0f); }
+    const hg::Tensor::Storage s(257);
+    CHECK(*std::max_element(s.begin(), s.end()) == 0.0f);
+    { Tensor dirty(hg::Shape{257}, 9.0f); }
+    const hg::kernels::StepVector<float> v(257);  // like std::vector<float>(257)
+    CHECK(*std::max_element(v.begin(), v.end()) == 0.0f);
+    CHECK(Tensor::empty({3, 4}).shape() == hg::Shape{3, 4});
 }
 
 TEST_CASE("tensor: element-wise functions and masks") {

@@ -22,7 +22,7 @@
 #include "models/recommender.hpp"
 #include "nn/adam.hpp"
 #include "nn/checkpoint.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "nn/rmsprop.hpp"
 #include "nn/safetensors.hpp"
 #include "tutorials/common/recommend.hpp"

@@ -11,7 +11,7 @@
 #include "autograd/ops.hpp"
 #include "nn/adam.hpp"
 #include "nn/linear.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "nn/module.hpp"
 #include "tensor/matmul.hpp"
 #include "tutorials/common/epochs.hpp"

@@ -12,7 +12,7 @@
 #include "nn/adam.hpp"
 #include "nn/dropout.hpp"
 #include "nn/linear.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "nn/module.hpp"
 #include "tutorials/common/epochs.hpp"
 #include "tutorials/common/fashion.hpp"

@@ -15,7 +15,7 @@
 #include "data/paths.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "nn/adam.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "tensor/linalg.hpp"
 #include "tensor/matmul.hpp"
 #include "tutorials/common/picture.hpp"

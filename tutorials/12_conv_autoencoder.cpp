@@ -18,7 +18,7 @@
 #include "models/conv_autoencoder.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "nn/adam.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 

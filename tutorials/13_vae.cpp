@@ -16,7 +16,7 @@
 #include "autograd/ops.hpp"
 #include "models/vae.hpp"
 #include "nn/adam.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 

@@ -15,7 +15,7 @@
 #include "data/baselines.hpp"
 #include "data/ratings.hpp"
 #include "models/autorec.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "nn/rprop.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/recommend.hpp"

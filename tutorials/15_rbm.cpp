@@ -18,7 +18,7 @@
 #include "models/rbm.hpp"
 #include "nn/adam.hpp"
 #include "nn/linear.hpp"
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 

@@ -10,6 +10,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "tensor/format.hpp"
+
 namespace hg::tutorial {
 
 namespace {
@@ -27,11 +29,7 @@ void write_text(const std::string& path, const std::string& text) {
     commit(tmp, path);
 }
 
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-    return buf;
-}
+std::string num(double v) { return hg::format_number(v, 4); }
 
 std::string escape(const std::string& s) {
     std::string out;

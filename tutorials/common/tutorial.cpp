@@ -9,6 +9,7 @@
 
 #include "autograd/anomaly.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/kernels/pool.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hg::tutorial {
@@ -59,7 +60,8 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     try {
         if (options_.threads > 0) hg::set_num_threads(options_.threads);
         if (options_.anomaly) hg::set_anomaly_mode(true);
-        hg::set_flush_denormal(true);  // see tensor/float_mode.hpp
+        hg::set_flush_denormal(true);    // see tensor/float_mode.hpp
+        hg::kernels::keep_freed_memory();  // no page faults between steps (tensor/kernels/pool.hpp)
         say() << "# " << title_ << "  (tutorial " << id_ << (options_.quick ? ", quick setting" : "") << ")\n";
         body();
         if (!result_printed_) throw std::logic_error("tutorial " + id_ + " finished without its result line");

@@ -2,13 +2,15 @@
 // the ops' rules); bce, bce_with_logits and kl_sparsity are ops of their own, for
 // numerical stability, and masked_mse for speed (it runs on every step of the
 // recommender), each with its backward rule beside it.
-#include "nn/loss.hpp"
+#include "autograd/loss.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <string>
 
 #include "autograd/ops.hpp"
+#include "tensor/format.hpp"
+#include "tensor/kernels/masked_squares.hpp"
 
 namespace hg {
 
@@ -31,12 +33,6 @@ std::string at_index(const Tensor& t, std::size_t flat) {
     return "(" + std::to_string(flat / t.shape()[1]) + ", " + std::to_string(flat % t.shape()[1]) + ")";
 }
 
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
 constexpr float kLogFloor = -100.0f;  // PyTorch's BCELoss clamps log at -100
 constexpr float kBceEps = 1e-12f;     // and the denominator p(1-p) of its gradient at 1e-12
 
@@ -54,39 +50,19 @@ Var masked_mse(const Var& pred, const Var& target, const Tensor& m, const Masked
                          pred.shape().str());
     // One op, not the five of scale(sum(mask(square(p − t)))), and one pass: it sums the
     // loss and, when a gradient will be asked for, keeps r = m ⊙ (p − t) for the backward rule.
-    const std::size_t n = m.numel();
-    const float *P = pred.value().data(), *T = target.value().data(), *M = m.data();
     const bool keep = grad_enabled() && (pred.requires_grad() || target.requires_grad());
-    Tensor r = Tensor::for_overwrite(keep ? m.shape() : Shape{});
-    float* R = r.data();
-    float observed = 0, total = 0;  // a vector of partial sums each: exact counts, ~1e-7 relative error
-    if (keep) {
-#pragma omp simd reduction(+ : observed, total)
-        for (std::size_t i = 0; i < n; ++i) {
-            R[i] = M[i] * (P[i] - T[i]);
-            observed += M[i];
-            total += R[i] * (P[i] - T[i]);
-        }
-    } else {
-#pragma omp simd reduction(+ : observed, total)
-        for (std::size_t i = 0; i < n; ++i) {
-            const float d = P[i] - T[i];
-            observed += M[i];
-            total += M[i] * (d * d);
-        }
-    }
+    Tensor r = Tensor::empty(keep ? m.shape() : Shape{});
+    const kernels::MaskedSquares sums =
+        kernels::masked_squares(pred.value().data(), target.value().data(), m.data(), m.numel(), keep ? r.data() : nullptr);
+    const std::size_t n = m.numel();
+    const float observed = sums.mask_sum, total = sums.squares;
     // Σ m(p − t)² divided by n, or by Σ m with the mean corrector (n/Σm)·(1/n) = 1/Σm.
     const double divisor = options.mean_corrector() ? observed : static_cast<double>(n);
     const float factor = divisor > 0 ? static_cast<float>(1.0 / divisor) : 0.0f;
     return make_op("masked_mse", Tensor::scalar(total * factor), {pred, target},
                    [pred, target, r = std::move(r), factor](const Tensor& dy, const Tensor&) {
                        // dP = 2f·dY · m ⊙ (p − t) = 2f·dY · r,  dT = −dP
-                       const float k = 2.0f * factor * dy.item();
-                       Tensor g = Tensor::for_overwrite(r.shape());
-                       float* G = g.data();
-                       const float* R = r.data();
-#pragma omp simd
-                       for (std::size_t i = 0; i < r.numel(); ++i) G[i] = k * R[i];
+                       Tensor g = r * (2.0f * factor * dy.item());
                        if (target.requires_grad()) target.accumulate_grad(-g);
                        if (pred.requires_grad()) pred.accumulate_grad(std::move(g));
                    });
@@ -99,7 +75,7 @@ Var bce(const Var& p, const Var& target) {
     double total = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (!(P[i] >= 0.0f && P[i] <= 1.0f))
-            throw ValueError("bce: the prediction at " + at_index(P, i) + " is " + num(P[i]) +
+            throw ValueError("bce: the prediction at " + at_index(P, i) + " is " + format_number(P[i]) +
                              ", not a probability in [0, 1]; end the model with a sigmoid, or use "
                              "bce_with_logits on its raw outputs");
         total -= T[i] * std::max(std::log(P[i]), kLogFloor) + (1.0f - T[i]) * std::max(std::log1p(-P[i]), kLogFloor);
@@ -179,12 +155,12 @@ Var l1_activity(const Var& h) {
 Var kl_sparsity(const Var& h, float rho) {
     batch_matrix(h, "kl_sparsity");
     if (!(rho > 0.0f && rho < 1.0f))
-        throw ValueError("kl_sparsity: the target activation rho = " + num(rho) + " must be in (0, 1)");
+        throw ValueError("kl_sparsity: the target activation rho = " + format_number(rho) + " must be in (0, 1)");
     const Tensor& H = h.value();
     const std::size_t N = H.shape()[0], units = H.shape()[1];
     for (std::size_t i = 0; i < H.numel(); ++i)
         if (!(H[i] >= 0.0f && H[i] <= 1.0f))
-            throw ValueError("kl_sparsity: the activation at " + at_index(H, i) + " is " + num(H[i]) +
+            throw ValueError("kl_sparsity: the activation at " + at_index(H, i) + " is " + format_number(H[i]) +
                              "; the penalty needs activations in [0, 1] (a sigmoid layer)");
     // ρ̂_j: the mean activation of unit j over the batch, kept away from 0 and 1.
     Tensor rho_hat = hg::mean(H, 0);
@@ -201,7 +177,7 @@ Var kl_sparsity(const Var& h, float rho) {
                        Tensor d(Shape{units});
                        for (std::size_t j = 0; j < units; ++j)
                            d[j] = dy.item() / static_cast<float>(N) * (-rho / rho_hat[j] + (1.0f - rho) / (1.0f - rho_hat[j]));
-                       h.accumulate_grad(d.reshape({1, units}) + Tensor::zeros(h.shape()));
+                       h.accumulate_grad(broadcast_to(d.reshape({1, units}), h.shape()));
                    });
 }
 

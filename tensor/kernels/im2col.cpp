@@ -1,12 +1,11 @@
-#include "tensor/im2col.hpp"
+#include "tensor/kernels/im2col.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
-#include "tensor/pool.hpp"
+#include "tensor/kernels/storage.hpp"
 
-namespace hg {
+namespace hg::kernels {
 
 namespace {
 
@@ -34,7 +33,7 @@ void for_each_window_row(const ConvGeometry& g, F f) {
     const std::size_t oh = g.out_h(), ow = g.out_w();
     const auto pad = static_cast<std::ptrdiff_t>(g.padding);
     // The valid output rows depend only on the kernel row i, the valid columns only on j.
-    std::vector<Range, PoolAllocator<Range>> y_ranges(g.kernel_h), x_ranges(g.kernel_w);  // the pool: no allocation
+    StepVector<Range> y_ranges(g.kernel_h), x_ranges(g.kernel_w);  // the pool: no allocation
     for (std::size_t i = 0; i < g.kernel_h; ++i) y_ranges[i] = inside(static_cast<std::ptrdiff_t>(i) - pad, g.stride, g.height, oh);
     for (std::size_t j = 0; j < g.kernel_w; ++j) x_ranges[j] = inside(static_cast<std::ptrdiff_t>(j) - pad, g.stride, g.width, ow);
     for (std::size_t c = 0; c < g.channels; ++c)
@@ -81,7 +80,40 @@ void im2col_same_width(const float* image, const ConvGeometry& g, float* cols) {
             }
 }
 
+// Visit every entry of cols: f(k, pixel), k its index in cols and pixel the index in the
+// image of the pixel it reads, (c, oy·stride + i − padding, ox·stride + j − padding), or
+// outside_image when that falls in the padding.
+constexpr std::size_t outside_image = static_cast<std::size_t>(-1);
+template <class F>
+void for_each_entry(const ConvGeometry& g, F f) {
+    const std::size_t oh = g.out_h(), ow = g.out_w();
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding);
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j)
+                for (std::size_t oy = 0; oy < oh; ++oy)
+                    for (std::size_t ox = 0; ox < ow; ++ox, ++k) {
+                        const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * g.stride + i) - pad;
+                        const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * g.stride + j) - pad;
+                        const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(g.height) &&
+                                            x < static_cast<std::ptrdiff_t>(g.width);
+                        f(k, inside ? (c * g.height + static_cast<std::size_t>(y)) * g.width + static_cast<std::size_t>(x)
+                                    : outside_image);
+                    }
+}
+
 }  // namespace
+
+void im2col_naive(const float* image, const ConvGeometry& g, float* cols) {
+    for_each_entry(g, [&](std::size_t k, std::size_t pixel) { cols[k] = pixel == outside_image ? 0.0f : image[pixel]; });
+}
+
+void col2im_naive(const float* cols, const ConvGeometry& g, float* image) {
+    for_each_entry(g, [&](std::size_t k, std::size_t pixel) {
+        if (pixel != outside_image) image[pixel] += cols[k];
+    });
+}
 
 void im2col(const float* image, const ConvGeometry& g, float* cols) {
     if (g.stride == 1 && g.out_w() == g.width) return im2col_same_width(image, g, cols);
@@ -115,4 +147,4 @@ void col2im(const float* cols, const ConvGeometry& g, float* image) {
     });
 }
 
-}  // namespace hg
+}  // namespace hg::kernels

@@ -1,10 +1,14 @@
-// The size classes and per-thread free lists of the pool (tensor/pool.hpp).
-#include "tensor/pool.hpp"
+// The size classes and per-thread free lists of the pool (tensor/kernels/pool.hpp).
+#include "tensor/kernels/pool.hpp"
 
 #include <array>
 #include <bit>
 
-namespace hg {
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace hg::kernels {
 
 namespace {
 
@@ -67,8 +71,6 @@ Cache::~Cache() {
 
 }  // namespace
 
-namespace detail {
-
 void* pool_allocate(std::size_t bytes) {
     if (!pool_recycles || bytes > largest_cached || t_cache_gone) return ::operator new(bytes);
     const SizeClass c = size_class(bytes);
@@ -99,8 +101,14 @@ void pool_deallocate(void* block, std::size_t bytes) noexcept {
     cache.stats.cached_bytes += c.bytes;
 }
 
-}  // namespace detail
-
 PoolStats pool_stats() { return t_cache_gone ? PoolStats{} : t_cache.stats; }
 
-}  // namespace hg
+bool keep_freed_memory() {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
+#else
+    return false;
+#endif
+}
+
+}  // namespace hg::kernels

@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-namespace hg::detail {
+namespace hg::kernels {
 
 // Element (i, j) of op(X), where X is stored row-major with row length ld (also used by
 // the naive kernel, tensor/matmul.cpp).
@@ -21,4 +21,4 @@ bool gemm_small(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::s
                 const float* A, std::size_t lda, const float* B, std::size_t ldb, float beta, float* C,
                 std::size_t ldc);
 
-}  // namespace hg::detail
+}  // namespace hg::kernels

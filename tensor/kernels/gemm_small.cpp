@@ -21,7 +21,7 @@
 //
 // The times quoted below are the course's products, one at a time:
 //   build/bench/bench_step --benchmark_filter=course_products
-#include "tensor/gemm_small.hpp"
+#include "tensor/kernels/gemm_small.hpp"
 
 #include <algorithm>
 
@@ -29,7 +29,7 @@
 #include <immintrin.h>
 #endif
 
-namespace hg::detail {
+namespace hg::kernels {
 
 namespace {
 
@@ -365,4 +365,4 @@ bool gemm_small(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::s
     return false;
 }
 
-}  // namespace hg::detail
+}  // namespace hg::kernels

@@ -10,7 +10,7 @@
 
 #include <cstddef>
 
-namespace hg::detail {
+namespace hg::kernels {
 
 // Same contract as hg::gemm: C = alpha * op(A)·op(B) + beta * C, row-major, leading dims
 // lda/ldb/ldc. beta = 0 overwrites C (NaN in C does not leak through).
@@ -26,4 +26,4 @@ struct GemmBlocking {
 };
 GemmBlocking gemm_blocking();
 
-}  // namespace hg::detail
+}  // namespace hg::kernels

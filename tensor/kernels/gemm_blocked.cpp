@@ -37,7 +37,7 @@
 // whichever balances best) and each thread runs the loops above on its own rectangle with
 // its own packing buffers. Every element of C is summed in the same order whatever the
 // thread count, so 1 and 2 threads give bit-identical results.
-#include "tensor/gemm_blocked.hpp"
+#include "tensor/kernels/gemm_blocked.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -52,7 +52,7 @@
 #include <omp.h>
 #endif
 
-namespace hg::detail {
+namespace hg::kernels {
 
 namespace {
 
@@ -354,4 +354,4 @@ void gemm_blocked(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std:
     }
 }
 
-}  // namespace hg::detail
+}  // namespace hg::kernels
