@@ -38,6 +38,7 @@ stream and reports the mask or the noise it drew, and PyTorch uses those.
   tests/oracle/oracle.py --hg build/tests/oracle/oracle_hg               # the test (fixed seed)
   tests/oracle/oracle.py --hg build/tests/oracle/oracle_hg --graphs 5000 # more random graphs
   tests/oracle/oracle.py --hg build/tests/oracle/oracle_hg --graph 17    # replay one job, in full
+  tests/oracle/oracle.py --hg build/tests/oracle/oracle_hg --seed 18     # other random graphs
 """
 import argparse
 import json
@@ -777,7 +778,7 @@ def evaluate_graph(g, ans):
     for k, node in enumerate(nodes):
         for j in set(node.get("in", [])): consumers[j].append(k)
 
-    def failure(op_nodes, d, what, k, values, worst, err, tol, r, t):
+    def failure(op_nodes, d, what, values, worst, err, tol, r, t):
         cands = []
         for c in op_nodes:
             x = None
@@ -797,7 +798,7 @@ def evaluate_graph(g, ans):
         stats.append((node["op"], "forward", hrel, trel))
         if not ok:
             local_ok = False
-            fails.append(failure([k], "forward", f"value of node {k}", k, ans["values"][k], worst, err, tol,
+            fails.append(failure([k], "forward", f"value of node {k}", ans["values"][k], worst, err, tol,
                                  float(lref[0][k][worst]), float(l32[0][k][worst])))
     for j in range(len(nodes)):
         if ans["grads"][j] is None or lref[1][j] is None: continue
@@ -805,7 +806,7 @@ def evaluate_graph(g, ans):
         for c in consumers[j]: stats.append((nodes[c]["op"], "backward", hrel, trel))
         if not ok:
             local_ok = False
-            fails.append(failure(consumers[j] or [None], "backward", f"gradient of node {j}", j, ans["grads"][j],
+            fails.append(failure(consumers[j] or [None], "backward", f"gradient of node {j}", ans["grads"][j],
                                  worst, err, tol, float(lref[1][j][worst]), float(l32[1][j][worst])))
     if not local_ok: return fails, stats
 
@@ -882,14 +883,17 @@ def show_graph(g, ans):
 
 
 def main():
+    global SEED
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hg", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                                "../../build/tests/oracle/oracle_hg")),
                     help="the oracle_hg program (default: build/tests/oracle/oracle_hg)")
     ap.add_argument("--graphs", type=int, default=GRAPHS, help=f"random graphs (default {GRAPHS})")
     ap.add_argument("--graph", help="replay one job by id (a graph number or optN) and print it in full")
+    ap.add_argument("--seed", type=int, default=SEED, help=f"the random graphs' seed (default {SEED})")
     ap.add_argument("--verbose", action="store_true", help="print every discrepancy, expected or not")
     args = ap.parse_args()
+    SEED = args.seed
     t0 = time.time()
     torch.set_num_threads(1)
 
@@ -963,7 +967,7 @@ def main():
     for f in new:
         print("NEW DISCREPANCY " + describe_failure(f))
     if new:
-        print(f"{len(new)} new discrepancies; replay one with: {sys.argv[0]} --hg {args.hg} --graph ID")
+        print(f"{len(new)} new discrepancies; replay one with: {sys.argv[0]} --hg {args.hg} --seed {SEED} --graph ID")
         status = 1
     print("oracle: " + ("PASSED" if status == 0 else "FAILED"))
     return status
