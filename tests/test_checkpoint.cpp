@@ -194,10 +194,11 @@ TEST_CASE("tutorial 03: killed after 2 epochs and resumed, the course run ends e
     const std::string flags = "--quick --quiet --data builtin --mode course --epochs 4";
     const auto straight = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 0");
     REQUIRE(straight.exit_code == 0);
-    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 2");
+    hg::test::TempDir out("resume");  // the killed run's checkpoint, which the resumed run reads
+    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 2", out);
     CHECK(killed.exit_code != 0);
     CHECK(killed.result.empty());
-    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume");
+    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume", out);
     INFO(resumed.output);
     REQUIRE(resumed.exit_code == 0);
     for (const char* key : {"train_loss", "test_rmse", "course_metric", "epochs"}) {
@@ -210,9 +211,10 @@ TEST_CASE("tutorial 03: the corrected recipe, killed during early stopping and r
     const std::string flags = "--quick --quiet --data builtin";
     const auto straight = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 0");
     REQUIRE(straight.exit_code == 0);
-    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 3");
+    hg::test::TempDir out("resume");  // the killed run's checkpoint, which the resumed run reads
+    const auto killed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --interrupt-after 3", out);
     CHECK(killed.exit_code != 0);
-    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume");
+    const auto resumed = hg::test::run_tutorial("03_recommender", flags + " --checkpoint-every 1 --resume", out);
     INFO(resumed.output);
     REQUIRE(resumed.exit_code == 0);
     for (const char* key : {"val_rmse", "test_rmse", "course_metric", "epochs"}) {

@@ -4,14 +4,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; RBM pretraining beats a random start") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; RBM pretraining beats a random start" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("15_rbm", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -40,7 +37,7 @@ TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; RBM pretrain
     // for seeds 1, 2, 3, 42): with the same few epochs, the random sigmoid network is still
     // near the mean image.
     CHECK(run.number("pretrained_error") < 0.6 * run.number("random_error"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_14_rbm";
+    const auto& dir = run.out;
     for (const char* file : {"filters.png", "reconstructions.png", "reconstruction_error.svg", "gibbs_chain.png",
                              "deep_reconstructions.png", "fine_tuning.svg"})
         CHECK(std::filesystem::exists(dir / file));

@@ -4,8 +4,6 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,9 +20,16 @@ double TutorialRun::number(const std::string& key) const {
 }
 
 TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
-    const std::string out_dir = std::filesystem::temp_directory_path() / ("hg_test_" + name);
-    const std::string cmd = std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out_dir + "' 2>&1";
+    auto out = std::make_shared<TempDir>(name);
+    TutorialRun run = run_tutorial(name, flags, *out);
+    run.own_out = std::move(out);
+    return run;
+}
+
+TutorialRun run_tutorial(const std::string& name, const std::string& flags, const TempDir& out) {
+    const std::string cmd = std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out.path() + "' 2>&1";
     TutorialRun run;
+    run.out = out.path();
     FILE* pipe = popen(cmd.c_str(), "r");
     if (!pipe) throw std::runtime_error("cannot run " + cmd);
     std::array<char, 4096> buf;
@@ -41,13 +46,6 @@ TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
         }
     }
     return run;
-}
-
-std::string movielens_100k_dir() {
-    const char* env = std::getenv("HG_DATA");
-    if (!env) return "";
-    const std::filesystem::path dir = std::filesystem::path(env) / "ml-100k";
-    return std::filesystem::exists(dir / "u1.base") ? dir.string() : "";
 }
 
 }  // namespace hg::test
