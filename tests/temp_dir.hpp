@@ -1,26 +1,21 @@
-// A temporary folder for tests that write their own small files; removed at the end.
+// A fresh folder for a test's files, removed when the test is done.
+//
+// Each TempDir is a new folder (mkdtemp), so tests that run at the same time, in one
+// process or in several, never share one. It lives under $HG_TEST_TMPDIR, which Meson sets
+// to a folder per suite in the build tree (tests/meson.build), or under the system's temp
+// folder when a test program runs by hand.
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 namespace hg::test {
 
 class TempDir {
 public:
-    explicit TempDir(const std::string& name)
-        : path_(std::filesystem::temp_directory_path() / ("hg_test_" + name + "_" + std::to_string(::getpid()))) {
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
+    // `name` is the start of the folder's name, to tell tests' folders apart while they exist.
+    explicit TempDir(const std::string& name);
+    ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
 
@@ -28,18 +23,10 @@ public:
     std::string file(const std::string& name) const { return (path_ / name).string(); }
 
     // Writes bytes exactly as given (no newline translation); returns the file's path.
-    std::string write(const std::string& name, const std::string& bytes) const {
-        const auto p = path_ / name;
-        std::filesystem::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << bytes;
-        return p.string();
-    }
+    std::string write(const std::string& name, const std::string& bytes) const;
 
     // The bytes of a file.
-    static std::string read(const std::string& path) {
-        std::ifstream in(path, std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
+    static std::string read(const std::string& path);
 
 private:
     std::filesystem::path path_;

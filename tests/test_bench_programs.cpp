@@ -1,6 +1,6 @@
 // The benchmark programs that train models/ for bench/compare.py keep their contracts:
 // recommender_predictions writes what bench/pytorch/load_hourglass.py reads, and
-// model_epochs trains what it says. They are built with the benchmarks (-Dbenchmarks=true).
+// model_epochs trains what it says. They are built with the tests (bench/meson.build).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -16,6 +16,7 @@
 #include "nn/linear.hpp"
 #include "nn/safetensors.hpp"
 #include "nn/sequential.hpp"
+#include "requires.hpp"
 #include "temp_dir.hpp"
 #include "tutorial_runner.hpp"
 
@@ -30,15 +31,9 @@ hg::test::TutorialRun run_bench(const std::string& name, const std::string& flag
     return hg::test::run_program(std::string(HG_BENCH_DIR) + "/" + name + " " + flags);
 }
 
-bool built(const std::string& name) { return std::filesystem::exists(std::string(HG_BENCH_DIR) + "/" + name); }
-
 }  // namespace
 
 TEST_CASE("recommender_predictions: every user's training row and the saved model's output on it") {
-    if (!built("recommender_predictions")) {
-        MESSAGE("SKIPPED: bench/recommender_predictions is not built (-Dbenchmarks=true)");
-        return;
-    }
     // The contract bench/pytorch/load_hourglass.py relies on: "input" is the training matrix
     // (users in index order) and "predictions" is what the saved model gives for it.
     hg::test::TempDir dir("predictions");
@@ -76,15 +71,8 @@ TEST_CASE("recommender_predictions: every user's training row and the saved mode
     CHECK(hg::max_abs_diff(file[1].second, hg::Tensor::zeros(file[1].second.shape())) > 0.1f);  // not a blank file
 }
 
-TEST_CASE("model_epochs deep_ae: only tutorial 11's autoencoder, timed, for bench/compare.py") {
-    if (!built("model_epochs")) {
-        MESSAGE("SKIPPED: bench/model_epochs is not built (-Dbenchmarks=true)");
-        return;
-    }
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("model_epochs deep_ae: only tutorial 11's autoencoder, timed, for bench/compare.py" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = run_bench("model_epochs", "--quiet --epochs 1 deep_ae --train-images 1000 --test-images 1000 --batch 32");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);

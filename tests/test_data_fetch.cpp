@@ -10,6 +10,7 @@
 #include "data/movielens.hpp"
 #include "data/paths.hpp"
 #include "data_test_util.hpp"
+#include "requires.hpp"
 #include "temp_dir.hpp"
 
 using namespace hg::data;
@@ -51,11 +52,8 @@ struct ScopedEnv {
 
 }  // namespace
 
-TEST_CASE("fetch: downloads a zip from a file:// URL, checks its MD5, unpacks it, refuses a wrong checksum") {
-    if (run("command -v curl") != 0 || run("command -v python3") != 0) {
-        MESSAGE("SKIPPED: the fetch test needs curl and python3");
-        return;
-    }
+TEST_CASE("fetch: downloads a zip from a file:// URL, checks its MD5, unpacks it, refuses a wrong checksum" *
+          hg::test::requires_programs({"curl", "python3"})) {
     TempDir dir("fetch");
     // A fake ml-100k folder with made-up ratings (not MovieLens content), zipped.
     dir.write("src/ml-100k/u.data", "1\t1\t5\t100\n1\t2\t3\t101\n2\t1\t4\t102\n");

@@ -9,6 +9,7 @@
 
 #include "data/idx.hpp"
 #include "data_test_util.hpp"
+#include "requires.hpp"
 #include "temp_dir.hpp"
 
 using namespace hg::data;
@@ -162,12 +163,8 @@ TEST_CASE("idx bad input: corrupt and truncated gzip data") {
           std::string::npos);
 }
 
-TEST_CASE("idx: Fashion-MNIST from Debian's dataset-fashion-mnist, 60000 + 10000 images") {
-    if (!fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found in " << fashion_mnist_dir
-                                                      << " (Debian package dataset-fashion-mnist; ./lab installs it)");
-        return;
-    }
+TEST_CASE("idx: Fashion-MNIST from Debian's dataset-fashion-mnist, 60000 + 10000 images" *
+          hg::test::requires_fashion_mnist()) {
     const auto t0 = std::chrono::steady_clock::now();
     const ImageSet train = fashion_mnist("train");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -14,7 +14,7 @@
 #include "data/ratings.hpp"
 #include "data_test_util.hpp"
 #include "temp_dir.hpp"
-#include "tutorial_runner.hpp"
+#include "requires.hpp"
 
 using namespace hg::data;
 using hg::test::data_error_of;
@@ -22,12 +22,9 @@ using hg::test::TempDir;
 
 // ---- the real ml-100k ----
 
-TEST_CASE("movielens: ml-100k u1.base/u1.test load with 943 users, 1682 items, 80000/20000 ratings") {
+TEST_CASE("movielens: ml-100k u1.base/u1.test load with 943 users, 1682 items, 80000/20000 ratings" *
+          hg::test::requires_movielens()) {
     const std::string dir = hg::test::movielens_100k_dir();
-    if (dir.empty()) {
-        MESSAGE("SKIPPED: ml-100k not found (set HG_DATA to a folder holding ml-100k/; .ci/run uses ../shared/data)");
-        return;
-    }
     const Split s = load_movielens_split(dir, "u1");
     CHECK(s.train.size() == 80000);
     CHECK(s.test.size() == 20000);
@@ -71,12 +68,9 @@ TEST_CASE("movielens: ml-100k u1.base/u1.test load with 943 users, 1682 items, 8
     CHECK(b < i);
 }
 
-TEST_CASE("movielens: ml-100k u.item titles (latin-1 -> UTF-8), years and genres from u.genre") {
+TEST_CASE("movielens: ml-100k u.item titles (latin-1 -> UTF-8), years and genres from u.genre" *
+          hg::test::requires_movielens()) {
     const std::string dir = hg::test::movielens_100k_dir();
-    if (dir.empty()) {
-        MESSAGE("SKIPPED: ml-100k not found (set HG_DATA to a folder holding ml-100k/)");
-        return;
-    }
     const MovieCatalog movies = load_movies(dir);
     CHECK(movies.size() == 1682);
     CHECK(movies.lines_read == 1682);

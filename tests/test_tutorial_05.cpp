@@ -1,16 +1,13 @@
 // Tutorial 05's smoke test: its --quick run, and the lesson on its result line.
 #include <doctest/doctest.h>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 using hg::test::run_tutorial;
 
-TEST_CASE("tutorial 05: a wide code heads for the copy, which passes noise; a narrow one cannot") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 05: a wide code heads for the copy, which passes noise; a narrow one cannot" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = run_tutorial("05_overcomplete", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);

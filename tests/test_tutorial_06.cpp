@@ -1,16 +1,13 @@
 // Tutorial 06's smoke test: its --quick run, and the lesson on its result line.
 #include <doctest/doctest.h>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 using hg::test::run_tutorial;
 
-TEST_CASE("tutorial 06: L1 and KL penalties make the code sparse at a bounded cost in reconstruction") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 06: L1 and KL penalties make the code sparse at a bounded cost in reconstruction" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = run_tutorial("06_sparse", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 namespace {
@@ -18,11 +18,8 @@ std::vector<double> numbers(const std::string& comma_list) {
 }
 }  // namespace
 
-TEST_CASE("tutorial 07: k-sparse codes have exactly k non-zeros; error falls with k; small k, image-like filters") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 07: k-sparse codes have exactly k non-zeros; error falls with k; small k, image-like filters" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("07_k_sparse", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -40,7 +37,7 @@ TEST_CASE("tutorial 07: k-sparse codes have exactly k non-zeros; error falls wit
     CHECK(run.number("match_small_k") > run.number("match_large_k"));
     // Starting at the target k (no schedule) leaves more units dead.
     CHECK(run.number("dead_no_schedule") > run.number("dead_small_k"));
-    const auto out = std::filesystem::temp_directory_path() / "hg_test_07_k_sparse";
+    const auto& out = run.out;
     CHECK(std::filesystem::exists(out / "error_vs_k.svg"));
     CHECK(std::filesystem::exists(out / ("filters_k" + run.result.at("k").substr(0, run.result.at("k").find(',')) + ".png")));
     CHECK(std::filesystem::exists(out / "reconstructions.png"));

@@ -4,19 +4,16 @@
 #include <filesystem>
 #include <string>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 08: on each kind of noise the denoising AE rebuilds the clean images better than a plain AE") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 08: on each kind of noise the denoising AE rebuilds the clean images better than a plain AE" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("08_denoising", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.result.at("tutorial") == "08_denoising");
-    const auto out = std::filesystem::temp_directory_path() / "hg_test_08_denoising";
+    const auto& out = run.out;
     for (const std::string noise : {"masking", "gaussian", "salt_pepper"}) {
         INFO("noise: " << noise);
         // Same corrupted test input: the DAE's reconstruction is closer to the clean image

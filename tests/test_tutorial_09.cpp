@@ -3,14 +3,11 @@
 
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 09: the closed-form penalty is ||J||_F^2; the CAE's code is less sensitive than a plain AE's") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 09: the closed-form penalty is ||J||_F^2; the CAE's code is less sensitive than a plain AE's" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("09_contractive", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -25,7 +22,7 @@ TEST_CASE("tutorial 09: the closed-form penalty is ||J||_F^2; the CAE's code is 
     CHECK(run.number("code_change_cae") < run.number("code_change_plain"));
     // ... while directions towards other images are contracted less than random ones.
     CHECK(run.number("data_ratio_cae") > run.number("data_ratio_plain"));
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_09_contractive" / "filters_cae.png"));
+    CHECK(std::filesystem::exists(run.out / "filters_cae.png"));
 }
 
 TEST_CASE("tutorial 09: a --data folder without Fashion-MNIST is a clear error") {

@@ -3,14 +3,11 @@
 
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 10: greedy pretraining gives codes that separate the classes; fine-tuning improves on them") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 10: greedy pretraining gives codes that separate the classes; fine-tuning improves on them" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("10_stacked", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -23,7 +20,7 @@ TEST_CASE("tutorial 10: greedy pretraining gives codes that separate the classes
     // random one after the same number of epochs on the same few labels.
     CHECK(run.number("finetuned_pretrained") > run.number("probe_codes"));
     CHECK(run.number("finetuned_pretrained") > run.number("finetuned_random"));
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_10_stacked" / "filters_layer1.png"));
+    CHECK(std::filesystem::exists(run.out / "filters_layer1.png"));
 }
 
 TEST_CASE("tutorial 10: a --data folder without Fashion-MNIST is a clear error") {

@@ -3,14 +3,11 @@
 
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 11: PCA from the framework's eigen-solver; the deep autoencoder beats PCA-10 in seconds") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 11: PCA from the framework's eigen-solver; the deep autoencoder beats PCA-10 in seconds" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("11_deep", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -24,7 +21,7 @@ TEST_CASE("tutorial 11: PCA from the framework's eigen-solver; the deep autoenco
     // The lesson at the quick setting: the non-linear 30-number code already beats PCA
     // with 10 components.
     CHECK(run.number("ae_error") < run.number("pca10_error"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_11_deep";
+    const auto& dir = run.out;
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_error.svg"));
 }

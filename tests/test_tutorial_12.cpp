@@ -4,14 +4,11 @@
 
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared on the same test images") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared on the same test images" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("12_conv_autoencoder", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -47,7 +44,7 @@ TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared 
     const bool conv_wins = run.number("conv_sq_error") < run.number("fc_sq_error");
     CHECK(run.result.at("winner") == (conv_wins ? "conv" : "fc"));
 
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_12_conv_autoencoder";
+    const auto& dir = run.out;
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_bce.svg"));
 }

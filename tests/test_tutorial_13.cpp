@@ -4,14 +4,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 13: the VAE's test loss falls well below the mean image's; its KL term is positive") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 13: the VAE's test loss falls well below the mean image's; its KL term is positive" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("13_vae", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -37,7 +34,7 @@ TEST_CASE("tutorial 13: the VAE's test loss falls well below the mean image's; i
     CHECK(run.number("test_loss_2d") < 0.85 * mean_image);
     CHECK(std::isfinite(run.number("test_kl_2d")));
     CHECK(run.number("test_kl_2d") > 0);
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_13_vae";
+    const auto& dir = run.out;
     CHECK(std::filesystem::exists(dir / "codes_2d.svg"));
     CHECK(std::filesystem::exists(dir / "plane_2d.png"));
     CHECK(std::filesystem::exists(dir / "samples_20d.png"));

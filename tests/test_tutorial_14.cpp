@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 TEST_CASE("tutorial 14: I-AutoRec beats the per-item mean on the built-in set") {
@@ -23,15 +24,11 @@ TEST_CASE("tutorial 14: I-AutoRec beats the per-item mean on the built-in set") 
     CHECK(run.number("blend_weight") >= 0);
     CHECK(run.number("blend_weight") <= 1);
     CHECK(run.number("epoch_seconds") > 0);
-    CHECK(std::filesystem::exists(std::filesystem::temp_directory_path() / "hg_test_14_autorec" / "validation.svg"));
+    CHECK(std::filesystem::exists(run.out / "validation.svg"));
 }
 
-TEST_CASE("tutorial 14 on ml-100k: a short I-AutoRec run reaches test RMSE <= 0.92") {
+TEST_CASE("tutorial 14 on ml-100k: a short I-AutoRec run reaches test RMSE <= 0.92" * hg::test::requires_movielens()) {
     const std::string dir = hg::test::movielens_100k_dir();
-    if (dir.empty()) {
-        MESSAGE("SKIPPED: ml-100k not found (set HG_DATA to a folder holding ml-100k/)");
-        return;
-    }
     // One λ, no noise run, at most 40 full-batch epochs per model: both targets and U-AutoRec
     // on the validation split, then I- and U-AutoRec on u1.base, about 200 epochs of work.
     const auto run =

@@ -4,14 +4,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; the tied autoencoder reconstructs better") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; the tied autoencoder reconstructs better" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("15_rbm", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -31,7 +28,6 @@ TEST_CASE("tutorial 15: CD-1 lowers the RBM's reconstruction error; the tied aut
     CHECK(run.number("rbm_test_mean") <= run.number("rbm_test_sampled"));
     // Trained on reconstruction itself, the same formula as an autoencoder reconstructs better.
     CHECK(run.number("ae1_test_error") < run.number("rbm_test_mean"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_15_rbm";
     for (const char* file : {"filters.png", "reconstructions.png", "reconstruction_error.svg", "gibbs_chain.png"})
-        CHECK(std::filesystem::exists(dir / file));
+        CHECK(std::filesystem::exists(run.out / file));
 }

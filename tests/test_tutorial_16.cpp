@@ -4,14 +4,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "data/idx.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 16: an unrolled RBM stack is a good start, and beats a random start after the same fine-tuning") {
-    if (!hg::data::fashion_mnist_available()) {
-        MESSAGE("SKIPPED: Fashion-MNIST not found (install Debian's package dataset-fashion-mnist)");
-        return;
-    }
+TEST_CASE("tutorial 16: an unrolled RBM stack is a good start, and beats a random start after the same fine-tuning" *
+          hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("16_rbm_pretraining", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -32,6 +29,5 @@ TEST_CASE("tutorial 16: an unrolled RBM stack is a good start, and beats a rando
     // for seeds 1, 2, 3, 42): with the same few epochs, the random sigmoid network is still
     // near the mean image.
     CHECK(run.number("pretrained_error") < 0.6 * run.number("random_error"));
-    const auto dir = std::filesystem::temp_directory_path() / "hg_test_16_rbm_pretraining";
-    for (const char* file : {"deep_reconstructions.png", "fine_tuning.svg"}) CHECK(std::filesystem::exists(dir / file));
+    for (const char* file : {"deep_reconstructions.png", "fine_tuning.svg"}) CHECK(std::filesystem::exists(run.out / file));
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "temp_dir.hpp"
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 using hg::test::run_tutorial;
@@ -37,12 +38,9 @@ TEST_CASE("tutorial 03: the corrected recommender beats the per-item mean on the
     CHECK(run.number("test_rmse") < run.number("baseline_rmse"));
 }
 
-TEST_CASE("tutorial 03 on ml-100k: the course's trajectory, and the zero-grad collapse") {
+TEST_CASE("tutorial 03 on ml-100k: the course's trajectory, and the zero-grad collapse" *
+          hg::test::requires_movielens()) {
     const std::string dir = hg::test::movielens_100k_dir();
-    if (dir.empty()) {
-        MESSAGE("SKIPPED: ml-100k not found (set HG_DATA to a folder holding ml-100k/)");
-        return;
-    }
     const auto course = run_tutorial("03_recommender", "--mode course --epochs 1 --quiet --data '" + dir + "'");
     INFO(course.output);
     REQUIRE(course.exit_code == 0);
@@ -64,16 +62,16 @@ TEST_CASE("tutorial 03: bad input gets a clear error") {
               std::string::npos);
     }
     SUBCASE("a data folder without ratings") {
-        const std::string empty = (std::filesystem::temp_directory_path() / "hg_test_empty_data").string();
-        std::filesystem::create_directories(empty);
+        hg::test::TempDir dir("empty_data");
+        const std::string empty = dir.path();
         const auto run = run_tutorial("03_recommender", "--quick --quiet --data '" + empty + "'");
         CHECK(run.exit_code == 1);
         CHECK(run.output.find(empty) != std::string::npos);
-        std::filesystem::remove_all(empty);
     }
     SUBCASE("a model file of another shape") {
         // The course model saved by one run does not fit the corrected recipe's model.
-        const std::string file = (std::filesystem::temp_directory_path() / "hg_test_course.safetensors").string();
+        hg::test::TempDir dir("course");
+        const std::string file = dir.file("hg_test_course.safetensors");
         const auto save = run_tutorial("03_recommender", "--quick --quiet --data builtin --mode course --epochs 1 --save '" + file + "'");
         REQUIRE(save.exit_code == 0);
         const auto load = run_tutorial("03_recommender", "--quick --quiet --data builtin --load '" + file + "'");
@@ -84,7 +82,6 @@ TEST_CASE("tutorial 03: bad input gets a clear error") {
         const auto again = run_tutorial("03_recommender", "--quick --quiet --data builtin --mode course --load '" + file + "'");
         CHECK(again.exit_code == 0);
         CHECK(again.result.at("loaded") == "hg_test_course.safetensors");
-        std::filesystem::remove(file);
     }
 }
 

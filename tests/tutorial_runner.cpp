@@ -4,8 +4,6 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,8 +20,16 @@ double TutorialRun::number(const std::string& key) const {
 }
 
 TutorialRun run_tutorial(const std::string& name, const std::string& flags) {
-    const std::string out_dir = std::filesystem::temp_directory_path() / ("hg_test_" + name);
-    return run_program(std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out_dir + "'");
+    auto out = std::make_shared<TempDir>(name);
+    TutorialRun run = run_tutorial(name, flags, *out);
+    run.own_out = std::move(out);
+    return run;
+}
+
+TutorialRun run_tutorial(const std::string& name, const std::string& flags, const TempDir& out) {
+    TutorialRun run = run_program(std::string(HG_TUTORIAL_DIR) + "/" + name + " " + flags + " --out '" + out.path() + "'");
+    run.out = out.path();
+    return run;
 }
 
 TutorialRun run_program(const std::string& command) {
@@ -51,13 +57,6 @@ std::map<std::string, std::string> result_line(const std::string& output) {
         }
     }
     return result;
-}
-
-std::string movielens_100k_dir() {
-    const char* env = std::getenv("HG_DATA");
-    if (!env) return "";
-    const std::filesystem::path dir = std::filesystem::path(env) / "ml-100k";
-    return std::filesystem::exists(dir / "u1.base") ? dir.string() : "";
 }
 
 }  // namespace hg::test
