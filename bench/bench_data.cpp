@@ -1,7 +1,7 @@
 // Reading the data sets: MovieLens ml-100k u1.base (text parsing, id maps, duplicate
 // check) and Fashion-MNIST's gzipped training images (zlib + conversion to floats).
 //
-//   HG_DATA=../shared/data build/bench/bench_data
+//   HG_DATA=/folder/holding/ml-100k build/bench/bench_data
 //   build/bench/bench_data --benchmark_filter=movielens
 // A data set that is not there is reported as skipped, with where it was looked for.
 #include <benchmark/benchmark.h>

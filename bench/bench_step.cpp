@@ -1,5 +1,5 @@
 // One training step of the course's recommender, and its parts, on one thread: the
-// per-step cost that decides how fast a batch-1 epoch runs (issue: "10x PyTorch").
+// per-step cost that decides how fast a batch-1 epoch runs (the README's course SAE row: at least 10x PyTorch).
 //
 //   build/bench/bench_step                                  every case
 //   build/bench/bench_step --benchmark_filter=course_step   the whole step

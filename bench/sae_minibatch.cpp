@@ -8,7 +8,7 @@
 // zeroed before each step (--zero-grad false keeps the course's accumulation). The
 // tutorial teaches one user per step; this program only measures the step's speed.
 //
-//   build-bench/bench/sae_minibatch --data ../shared/data/ml-100k --batch 64 --epochs 50 --threads 1
+//   build/bench/sae_minibatch --data $HG_DATA/ml-100k --batch 64 --epochs 50 --threads 1
 //
 // Prints one line per epoch (unless --quiet) and a final `result:` line with the median
 // epoch time and users trained per second.

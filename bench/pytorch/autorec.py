@@ -11,7 +11,7 @@ without training ratings is predicted by the user's mean, a user without any by 
 movie's mean (the global mean when both are unknown). --ensemble K averages the clipped
 predictions of K seeds (seed, seed + 1, ...), as the tutorial does.
 
-    /usr/bin/python3 bench/pytorch/autorec.py --data ../shared/data/ml-100k --epochs 100 --threads 1
+    /usr/bin/python3 bench/pytorch/autorec.py --data $HG_DATA/ml-100k --epochs 100 --threads 1
 
 Prints one line per epoch (unless --quiet) and a final `result:` line (key=value pairs);
 epoch_seconds is the median time of one full-batch training step (forward, backward, Rprop).

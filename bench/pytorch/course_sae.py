@@ -10,8 +10,8 @@ With --batch N (N > 1), N consecutive users per step (users without ratings left
 loss divided by every cell of the batch (nn.MSELoss on the masked output): the peer of
 bench/sae_minibatch.cpp, and train_loss is then that loss averaged over the epoch.
 
-    /usr/bin/python3 bench/pytorch/course_sae.py --data ../shared/data/ml-100k --epochs 10 --threads 1
-    /usr/bin/python3 bench/pytorch/course_sae.py --data ../shared/data/ml-100k --epochs 50 --batch 64 --mode zero-grad
+    /usr/bin/python3 bench/pytorch/course_sae.py --data $HG_DATA/ml-100k --epochs 10 --threads 1
+    /usr/bin/python3 bench/pytorch/course_sae.py --data $HG_DATA/ml-100k --epochs 50 --batch 64 --mode zero-grad
 
 Prints one line per epoch and a final `result:` line (key=value pairs).
 """

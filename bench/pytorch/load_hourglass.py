@@ -2,9 +2,9 @@
 """Load a model that hourglass saved into the equivalent PyTorch model, and check that both
 give the same outputs.
 
-    build/tutorials/03_recommender --data ../shared/data/ml-100k --epochs 3 --save /tmp/model.safetensors
+    build/tutorials/03_recommender --data $HG_DATA/ml-100k --epochs 3 --save /tmp/model.safetensors
     build/bench/recommender_predictions --mode corrected --model /tmp/model.safetensors \\
-        --data ../shared/data/ml-100k --out /tmp/pred.safetensors
+        --data $HG_DATA/ml-100k --out /tmp/pred.safetensors
     /usr/bin/python3 bench/pytorch/load_hourglass.py /tmp/model.safetensors /tmp/pred.safetensors
 
 The model file is read with json + numpy only (Debian has no safetensors package): 8 bytes

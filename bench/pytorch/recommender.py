@@ -15,7 +15,7 @@ for one epoch twice (accumulated and zeroed gradients: the tutorial's step 2), s
 run does the same work. The random streams differ from hourglass's (own RNG), so the
 numbers agree only statistically.
 
-    /usr/bin/python3 bench/pytorch/recommender.py --data ../shared/data/ml-100k --threads 1
+    /usr/bin/python3 bench/pytorch/recommender.py --data $HG_DATA/ml-100k --threads 1
 
 Prints progress lines and a final `result:` line (key=value pairs); epoch_seconds is the
 time of phase (a) per epoch, validation included, as the tutorial reports it.
