@@ -1,5 +1,6 @@
 #include "tensor/parallel.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -16,9 +17,15 @@ namespace {
 int initial_threads() {
     if (const char* env = std::getenv("HG_THREADS")) {
         char* end = nullptr;
-        long n = std::strtol(env, &end, 10);
-        if (end != env && *end == '\0' && n >= 1) return static_cast<int>(n);
-        throw ValueError(std::string("HG_THREADS='") + env + "' is not a positive whole number");
+        errno = 0;
+        const long n = std::strtol(env, &end, 10);
+        if (end == env || *end != '\0' || n < 1 || errno == ERANGE)
+            throw ValueError(std::string("HG_THREADS='") + env + "' is not a positive whole number");
+        if (n > max_threads)
+            throw ValueError(std::string("HG_THREADS=") + env + " is more threads than hourglass uses (at most " +
+                             std::to_string(max_threads) + "; this machine has " +
+                             std::to_string(std::thread::hardware_concurrency()) + " cores)");
+        return static_cast<int>(n);
     }
     unsigned hw = std::thread::hardware_concurrency();
     return hw ? static_cast<int>(hw) : 1;
@@ -38,6 +45,10 @@ int& thread_setting() {
 
 void set_num_threads(int n) {
     if (n < 1) throw ValueError("set_num_threads: needs at least 1 thread, got " + std::to_string(n));
+    if (n > max_threads)
+        throw ValueError("set_num_threads: " + std::to_string(n) + " threads is more than hourglass uses (at most " +
+                         std::to_string(max_threads) + "; this machine has " +
+                         std::to_string(std::thread::hardware_concurrency()) + " cores)");
     thread_setting() = n;
 #ifdef _OPENMP
     omp_set_num_threads(n);

@@ -5,7 +5,11 @@
 
 namespace hg {
 
-void set_num_threads(int n);  // n >= 1
+// More threads than this is a mistake (a typo, or a value meant for something else): the
+// thread library fails to start tens of thousands, and past the cores each one only waits.
+inline constexpr int max_threads = 1024;
+
+void set_num_threads(int n);  // 1 <= n <= max_threads, else ValueError
 int num_threads();
 bool openmp_enabled();        // false when built with -Dopenmp=disabled
 

@@ -257,3 +257,14 @@ TEST_CASE("matmul: a shape mismatch names both shapes and the inner sizes") {
     CHECK_THROWS_WITH_AS(hg::matmul(Tensor({2, 3}), Tensor({3, 4}), false, true),
                          "matmul: cannot multiply (2x3) by (4x3, transposed): inner sizes 3 != 4", hg::ShapeError);
 }
+
+TEST_CASE("threads: a thread count beyond max_threads is refused with a clear error, not handed to OpenMP") {
+    const int before = hg::num_threads();
+    CHECK_THROWS_WITH_AS(hg::set_num_threads(100000),
+                         doctest::Contains("set_num_threads: 100000 threads is more than hourglass uses (at most 1024"),
+                         hg::ValueError);
+    CHECK_THROWS_AS(hg::set_num_threads(0), hg::ValueError);
+    CHECK(hg::num_threads() == before);  // unchanged
+    hg::set_num_threads(hg::max_threads);  // the largest allowed is accepted
+    hg::set_num_threads(before);
+}

@@ -97,3 +97,13 @@ TEST_CASE("tutorial 03 --load: the loaded model predicts what the saved one did"
     CHECK(load.result.at("test_rmse") == save.result.at("test_rmse"));
     CHECK(load.result.at("course_metric") == save.result.at("course_metric"));
 }
+
+TEST_CASE("tutorials: --threads and HG_THREADS beyond what hourglass uses are errors that say so") {
+    const auto flag = hg::test::run_tutorial("01_tensors_and_autograd", "--quick --quiet --threads 100000");
+    CHECK(flag.exit_code == 1);
+    CHECK(flag.output.find("100000 threads is more than hourglass uses (at most 1024") != std::string::npos);
+    const auto env = hg::test::run_program("HG_THREADS=40000 " + std::string(HG_TUTORIAL_DIR) +
+                                           "/01_tensors_and_autograd --quick --quiet");
+    CHECK(env.exit_code == 1);
+    CHECK(env.output.find("HG_THREADS=40000 is more threads than hourglass uses (at most 1024") != std::string::npos);
+}
