@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <utility>
+#include <vector>
 
 #include "autograd/anomaly.hpp"
 #include "tensor/kernels/pool.hpp"
@@ -20,6 +21,13 @@ NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 namespace {
 // A node and its shared_ptr's counts in one block of the pool (tensor/kernels/pool.hpp).
 std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(kernels::PoolAllocator<Node>()); }
+
+// The nodes waiting to be freed by the ~Node that is running on this thread (see below).
+struct Teardown {
+    bool running = false;
+    std::vector<std::shared_ptr<Node>> pending;  // keeps its capacity: freeing allocates nothing after the first
+};
+thread_local Teardown teardown;
 }  // namespace
 
 Var::Var() : node_(new_node()) {}
@@ -197,6 +205,26 @@ void Var::backward(const Tensor& seed, bool retain_graph) {
             n->graph_freed = true;
         }
     }
+}
+
+// Dropping the last handle to a graph's root frees the root, whose inputs then lose their
+// last owner, and so on down the chain: done by recursion, a long chain overflows the
+// stack. Instead the first ~Node on this thread frees the nodes one at a time from a list,
+// and a ~Node that runs meanwhile only adds its inputs to that list. Inputs are taken out
+// before the rule is dropped, so the Vars the rule captured are never the last owners.
+Node::~Node() {
+    if (inputs.empty()) return;  // a leaf, or a node whose graph backward() already freed
+    for (Var& v : inputs) teardown.pending.push_back(std::move(v.node_));
+    inputs.clear();
+    backward = nullptr;
+    if (teardown.running) return;  // the loop below, further up this thread's stack, frees them
+    teardown.running = true;
+    while (!teardown.pending.empty()) {
+        std::shared_ptr<Node> n = std::move(teardown.pending.back());
+        teardown.pending.pop_back();
+        n.reset();  // if it was the last owner: ~Node adds its inputs to the list and returns
+    }
+    teardown.running = false;
 }
 
 }  // namespace hg

@@ -94,6 +94,7 @@ public:
     Node* node() const { return node_.get(); }
 
 private:
+    friend struct Node;  // frees a graph's nodes without recursion (~Node)
     Tensor& grad_to_add_into(const Shape& shape) const;
 
     std::shared_ptr<Node> node_;
@@ -115,6 +116,13 @@ struct Node {
     std::string name;
     VarList inputs;
     BackwardFn backward;
+
+    Node() = default;
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+    // Frees the nodes only this one kept alive one after another, not by recursion: a chain
+    // of a million ops dropped without backward() must not overflow the stack.
+    ~Node();
 };
 
 // Build the output of an op: its value, its inputs and its backward rule. When gradients

@@ -152,3 +152,25 @@ TEST_CASE("autograd: to_dot shows ops, names, shapes, values and grads") {
     CHECK(dot.find("w (leaf)|(1x2)|value [0.5, 2]|grad [0.235") != std::string::npos);
     CHECK(dot.find("n0 -> n1") != std::string::npos);
 }
+
+TEST_CASE("autograd: a chain of a million ops is freed without backward(), or after retain_graph, without recursion") {
+    // Freed by recursion, such a chain overflowed the stack at about 200,000 ops.
+    const hg::Var x = hg::Var::parameter(hg::Tensor::scalar(1.0f), "x");
+    {
+        hg::Var y = x;
+        for (int i = 0; i < 1000000; ++i) y = y * 1.0f;
+        CHECK(y.item() == 1.0f);
+    }  // dropped here, never backpropagated
+    {
+        hg::Var y = x;
+        for (int i = 0; i < 300000; ++i) y = y + 0.0f;
+        y.backward(/*retain_graph=*/true);
+        CHECK(x.grad().item() == 1.0f);
+    }  // the kept graph is dropped here
+    // A value used twice along the way: the chain is a diamond at every step.
+    {
+        hg::Var y = x;
+        for (int i = 0; i < 200000; ++i) y = y * y;
+    }
+    CHECK(x.grad().item() == 1.0f);
+}
