@@ -84,13 +84,13 @@ Var elu(const Var& a, float alpha) {
 }
 
 Var selu(const Var& a) {
-    // Y = λX for X > 0, λα(e^X − 1) otherwise;  dA = dY ⊙ (Y > 0 ? λ : Y + λα)
-    // (Y > 0 exactly where X > 0, and λαe^X = Y + λα: the output alone gives the slope)
+    // Y = λX for X > 0, λα(e^X − 1) otherwise;  dA = dY ⊙ (X > 0 ? λ : λαe^X)
+    // (λαe^X equals Y + λα, but that sum cancels to nothing for very negative X)
     return make_op("selu",
                    each(a.value(), [](float x) { return kSeluLambda * (x > 0 ? x : kSeluAlpha * std::expm1(x)); }),
-                   {a}, [a](const Tensor& dy, const Tensor& y) {
-                       a.accumulate_grad(derivative(y, dy, [](float y) {
-                           return y > 0 ? kSeluLambda : y + kSeluLambda * kSeluAlpha;
+                   {a}, [a](const Tensor& dy, const Tensor&) {
+                       a.accumulate_grad(derivative(a.value(), dy, [](float x) {
+                           return x > 0 ? kSeluLambda : kSeluLambda * kSeluAlpha * std::exp(x);
                        }));
                    });
 }
@@ -138,8 +138,11 @@ Var log_softmax(const Var& a) {
         const float m = *std::max_element(xr, xr + n);
         double total = 0;
         for (std::size_t i = 0; i < n; ++i) total += std::exp(xr[i] - m);
-        const float lse = m + static_cast<float>(std::log(total));  // log Σ e^x, stably
-        for (std::size_t i = 0; i < n; ++i) y[r * n + i] = xr[i] - lse;
+        // Y = (X − m) − log Σ e^(X − m): for the largest entry the result is −log Σ itself,
+        // exact to its own last digit, not to the last digit of m (X − (m + log Σ) is not)
+        const double log_total = std::log(total);
+        for (std::size_t i = 0; i < n; ++i)
+            y[r * n + i] = static_cast<float>((static_cast<double>(xr[i]) - m) - log_total);
     }
     // dA = dY − softmax(X) · Σ_j dY_j,  with softmax(X) = e^Y
     return make_op("log_softmax", std::move(y), {a}, [a, n, rows](const Tensor& dy, const Tensor& y) {

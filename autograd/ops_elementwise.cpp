@@ -34,8 +34,9 @@ Var add_scalar(const Var& a, float s) {
 }
 
 Var pow(const Var& a, float p) {
-    // dA = dY ⊙ p·A^(p-1)
+    // dA = dY ⊙ p·A^(p-1)   (for p = 0, A^0 is constant: 0, even at A = 0 where A^-1 is infinite)
     return make_op("pow", hg::pow(a.value(), p), {a}, [a, p](const Tensor& dy, const Tensor&) {
+        if (p == 0.0f) return;
         a.accumulate_grad(dy * (p * hg::pow(a.value(), p - 1.0f)));
     });
 }

@@ -79,7 +79,7 @@ def parse_result_line(line):
 def read_result(run_id, runs):
     path = os.path.join(RESULTS, run_id + ".txt")
     if not os.path.exists(path):
-        raise ResultsError(f"no stored result for run '{run_id}' ({path}): run `./lab results run {run_id}`")
+        raise ResultsError(f"no stored result for run '{run_id}' ({path}): run `./lab results --run {run_id}`")
     result = None
     with open(path, encoding="utf-8") as f:
         for line in f:

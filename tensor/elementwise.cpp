@@ -17,7 +17,7 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
             throw ShapeError(std::string(op) + ": cannot broadcast " + a.str() + " with " + b.str() +
                              ": dimension " + std::to_string(i) + " is " + std::to_string(da) + " vs " +
                              std::to_string(db) + " (sizes must be equal, or one of them 1)");
-        out[i] = std::max(da, db);
+        out[i] = da == 1 ? db : da;  // a size 1 stretches to the other's size, even to 0
     }
     return Shape(out);
 }

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor/kernels/storage.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg {
@@ -41,19 +42,28 @@ Tensor sum(const Tensor& a) {
     return Tensor::scalar(static_cast<float>(s));
 }
 
-Tensor sum(const Tensor& a, int axis, bool keepdim) {
-    const AxisView v = view_around(a.shape(), axis, keepdim, "sum");
-    Tensor out(v.out);
+namespace {
+
+// scale · Σ over one axis, added up in double (a float running sum of 4 million rows
+// loses four digits) and rounded once at the end.
+Tensor scaled_sum(const Tensor& a, int axis, bool keepdim, double scale, const char* op) {
+    const AxisView v = view_around(a.shape(), axis, keepdim, op);
+    kernels::StepVector<double> total(v.outer * v.inner);  // zeros
     const float* pa = a.data();
-    float* po = out.data();
     for (std::size_t o = 0; o < v.outer; ++o)
         for (std::size_t k = 0; k < v.n; ++k) {
             const float* row = pa + (o * v.n + k) * v.inner;
-            float* dst = po + o * v.inner;
+            double* dst = total.data() + o * v.inner;
             for (std::size_t i = 0; i < v.inner; ++i) dst[i] += row[i];
         }
+    Tensor out = Tensor::empty(v.out);
+    for (std::size_t i = 0; i < total.size(); ++i) out[i] = static_cast<float>(total[i] * scale);
     return out;
 }
+
+}  // namespace
+
+Tensor sum(const Tensor& a, int axis, bool keepdim) { return scaled_sum(a, axis, keepdim, 1.0, "sum"); }
 
 Tensor mean(const Tensor& a) {
     if (a.numel() == 0) throw ShapeError("mean: the tensor " + a.shape().str() + " is empty");
@@ -63,7 +73,7 @@ Tensor mean(const Tensor& a) {
 Tensor mean(const Tensor& a, int axis, bool keepdim) {
     const std::size_t n = a.dim(axis);
     if (n == 0) throw ShapeError("mean: axis " + std::to_string(axis) + " of " + a.shape().str() + " is empty");
-    return sum(a, axis, keepdim) / static_cast<float>(n);
+    return scaled_sum(a, axis, keepdim, 1.0 / static_cast<double>(n), "mean");
 }
 
 Tensor max(const Tensor& a) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/dot.hpp"
+#include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
 
 using hg::Tensor;
@@ -173,4 +174,55 @@ TEST_CASE("autograd: a chain of a million ops is freed without backward(), or af
         for (int i = 0; i < 200000; ++i) y = y * y;
     }
     CHECK(x.grad().item() == 1.0f);
+}
+
+// Regressions found by the PyTorch differential test (tests/oracle/), each against PyTorch's figure.
+TEST_CASE("regression: a size-0 dimension broadcast against size 1 stays 0, in values and gradients") {
+    CHECK(hg::broadcast_shape({0, 3}, {3}, "test") == hg::Shape{0, 3});
+    CHECK(hg::broadcast_shape({1, 3}, {0, 1}, "test") == hg::Shape{0, 3});
+    CHECK((hg::Tensor(hg::Shape{0, 3}) * hg::Tensor(hg::Shape{3}, 2.0f)).shape() == hg::Shape{0, 3});
+    const hg::Var p = hg::Var::parameter(hg::Tensor(hg::Shape{0, 3}), "p");
+    const hg::Var b = hg::Var::parameter(hg::Tensor(hg::Shape{3}, 1.0f), "b");
+    hg::Var s = hg::sum(p + b, 0);  // (0x3) summed over its empty axis: zeros (3)
+    CHECK(s.shape() == hg::Shape{3});
+    CHECK(hg::max_abs_diff(s.value(), hg::Tensor::zeros({3})) == 0.0f);
+    s.backward(hg::Tensor::ones({3}));
+    CHECK(p.grad().shape() == hg::Shape{0, 3});
+    CHECK(hg::max_abs_diff(b.grad(), hg::Tensor::zeros({3})) == 0.0f);  // no rows: nothing flows to b
+}
+
+TEST_CASE("regression: elu and selu gradients at very negative x are alpha·e^x, not a cancelled y + alpha") {
+    const hg::Var x = hg::Var::parameter(hg::Tensor::from({2}, {-12.0f, -20.0f}), "x");
+    hg::sum(hg::elu(x)).backward();
+    CHECK(x.grad()[0] == doctest::Approx(6.14421235e-6).epsilon(1e-6));  // e^-12 (PyTorch 6.14421e-6)
+    CHECK(x.grad()[1] == doctest::Approx(2.06115362e-9).epsilon(1e-6));  // e^-20, not 0
+    const hg::Var z = hg::Var::parameter(hg::Tensor::from({1}, {-30.0f}), "z");
+    hg::sum(hg::selu(z)).backward();
+    CHECK(z.grad()[0] == doctest::Approx(1.0507009873554805 * 1.6732632423543772 * 9.3576229688e-14).epsilon(1e-6));
+}
+
+TEST_CASE("regression: log_softmax is exact to the last digit of its result, and cross_entropy of a sure guess is not 0") {
+    const hg::Var x = hg::Var::parameter(hg::Tensor::from({1, 2}, {20.0f, 13.5f}), "x");
+    CHECK(hg::log_softmax(x).value()[0] == doctest::Approx(-0.00150231016).epsilon(1e-6));  // was -0.00150299
+    const hg::Var logits = hg::Var::parameter(hg::Tensor::from({1, 3}, {30.0f, 14.0f, 12.0f}), "logits");
+    hg::Var loss = hg::cross_entropy(logits, {0});
+    CHECK(loss.item() == doctest::Approx(1.2790e-7).epsilon(1e-3));  // -log(1 + e^-16 + e^-18); was -0
+    loss.backward();
+    CHECK(logits.grad()[0] < 0.0f);  // was exactly 0 (PyTorch -1.19e-7)
+}
+
+TEST_CASE("regression: the gradient of pow(x, 0) is 0, also at x = 0") {
+    const hg::Var x = hg::Var::parameter(hg::Tensor::from({2}, {0.0f, 3.0f}), "x");
+    hg::sum(hg::pow(x, 0.0f)).backward();
+    CHECK(x.grad()[0] == 0.0f);  // was NaN (0 · 0^-1)
+    CHECK(x.grad()[1] == 0.0f);
+}
+
+TEST_CASE("regression: sums and means over an axis add up in double") {
+    // 4 million rows of 0.1: a float running sum drifts by ~1e-4 relative; PyTorch 1.6e-8.
+    const std::size_t n = 4000000;
+    const hg::Tensor t(hg::Shape{n, 1}, 0.1f);
+    const double exact = static_cast<double>(0.1f) * static_cast<double>(n);
+    CHECK(std::fabs(hg::sum(t, 0).item() - exact) / exact < 1e-7);
+    CHECK(std::fabs(hg::mean(t, 0).item() - 0.1f) <= 1e-8);
 }
