@@ -11,14 +11,14 @@
 #include <utility>
 #include <vector>
 
-#include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "autograd/ops.hpp"
 #include "models/conv_autoencoder.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -53,33 +53,26 @@ struct Trained {
 // Adam on BCE, mini-batches in the order `seed` gives (the same for both models).
 Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, const Tensor& x, const Tensor& x_monitor,
               int epochs, std::size_t batch, float lr, std::uint64_t seed) {
-    hg::Rng order(seed);
-    hg::data::BatchSampler batches(x.rows(), batch, order);
+    tut::EpochLoop loop(t, label, x, batch, epochs, seed);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
     std::vector<double> epoch_seconds;
-    tut::Progress progress(t, label + " epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        double total = 0;
+    while (loop.next_epoch()) {
         const double epoch_start = t.seconds();
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            Var loss = hg::bce_with_logits(model(xb), xb);
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            total += loss.item() * static_cast<double>(rows.size());
-            if (!std::isfinite(total)) throw std::runtime_error(label + ": training diverged in epoch " + std::to_string(e));
+            loop.add(loss);
         }
         epoch_seconds.push_back(t.seconds() - epoch_start);
         out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
-        progress.update(e, "train BCE " + tut::fixed(total / static_cast<double>(x.rows()), 4) + "  test BCE " +
-                               tut::fixed(out.test_bce.back(), 4));
+        loop.report("train BCE " + tut::fixed(loop.mean_loss(), 4) + "  test BCE " + tut::fixed(out.test_bce.back(), 4));
     }
-    progress.finish();
     std::sort(epoch_seconds.begin(), epoch_seconds.end());
     out.epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
-    out.step_seconds = out.epoch_seconds / static_cast<double>(batches.batches_per_epoch());
+    out.step_seconds = out.epoch_seconds / static_cast<double>((x.rows() + batch - 1) / batch);  // batches per epoch
     return out;
 }
 
@@ -188,9 +181,7 @@ std::pair<Score, Score> compare(tut::Tutorial& t, hg::Module& conv, hg::Module& 
             << tut::fixed(excess_ratio, 2) << "x the dense one's)"
             << (same_on_both ? "" : " — but the two measures disagree on the winner") << "\n";
     // The header's claim was measured at the default full setting; elsewhere the numbers are reported only.
-    bool default_setting = t.options().epochs == 0 && !t.options().quick;
-    for (const char* flag : {"--train-images", "--batch", "--lr"}) default_setting = default_setting && t.app().count(flag) == 0;
-    if (default_setting)
+    if (!t.options().quick && t.default_setting({"--train-images", "--batch", "--lr"}))
         t.check(d.bce < c.bce && d.sq_error < c.sq_error,
                 "at this budget the fully connected autoencoder (46x the weights) wins on both measures");
     // Of the BCE between the mean image and a perfect reconstruction, how much each model removes.
@@ -234,23 +225,18 @@ int main(int argc, char** argv) {
     tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
-    t.app().add_option("--train-images", train_images, "Training images (default 30000, half the training set, to keep the run to minutes; --quick 3000)")
+    t.setting("--train-images", train_images, {30000, 3000}, "Training images (the full run: half the training set, to keep it to minutes)")
         ->check(CLI::Range(128, 60000));
     t.app().add_option("--batch", batch, "Mini-batch size (default 128, as in the Keras blog)")->check(CLI::PositiveNumber);
     t.app().add_option("--lr", lr, "Adam's learning rate, for both models")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
         const int epochs = t.epochs(6, 3);
-        if (train_images == 0) train_images = quick ? 3000 : 30000;
-        const std::size_t test_images = quick ? 1000 : 10000;
 
         t.step(1, "Fashion-MNIST, and what a model that ignores the image scores");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", test_images, dir);
-        const Tensor& x = train_set.images;
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test_set = data.test;
+        const Tensor& x = data.train.images;
         const Tensor& x_test = test_set.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
         const References ref = references(t, x, x_test);
 
         convolution_by_hand(t, x_test);

@@ -13,12 +13,13 @@
 #include "autograd/ops.hpp"
 #include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "models/rbm.hpp"
 #include "nn/adam.hpp"
 #include "nn/linear.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -135,24 +136,21 @@ float same_formula(tut::Tutorial& t, const Rbm& rbm, const Tensor& x_test, hg::R
 std::vector<double> train_tied(tut::Tutorial& t, TiedAutoencoder& ae1, const Tensor& x, int epochs, std::size_t batch, float lr) {
     std::vector<double> ae_curve;
     hg::Adam opt(ae1.parameters(), hg::AdamOptions(lr));
-    hg::Rng batch_rng(t.options().seed + 4);
-    hg::data::BatchSampler batches(x.rows(), batch, batch_rng);
-    tut::Progress progress(t, "autoencoder epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        double error = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            const Var logits = ae1.logits(xb);
-            Var loss = hg::bce_with_logits(logits, xb);
+    tut::EpochLoop loop(t, "autoencoder", x, batch, epochs, t.options().seed + 4);
+    while (loop.next_epoch()) {
+        tut::RunningMean error;  // the squared error per image, comparable with CD-1's
+        for (const tut::Batch& b : loop.batches()) {
+            const Var logits = ae1.logits(b.x);
+            Var loss = hg::bce_with_logits(logits, b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            error += error_per_image(xb.value(), hg::sigmoid(logits).value()) * static_cast<double>(rows.size());
+            loop.add(loss);
+            error.add(error_per_image(b.x.value(), hg::sigmoid(logits).value()), b.rows.size());
         }
-        ae_curve.push_back(error / static_cast<double>(x.rows()));
-        progress.update(e, "reconstruction error " + tut::fixed(ae_curve.back(), 2));
+        ae_curve.push_back(error.mean());
+        loop.report("reconstruction error " + tut::fixed(ae_curve.back(), 2));
     }
-    progress.finish();
     return ae_curve;
 }
 
@@ -161,7 +159,7 @@ std::vector<int> pictures(tut::Tutorial& t, const Rbm& rbm, TiedAutoencoder& ae1
                           const RbmRun& run, const std::vector<double>& ae_curve) {
     t.step(5, "The RBM is generative: a Gibbs chain, and the pictures");
     // v -> h -> v -> ... wanders from a test image through images the model finds probable.
-    const std::vector<int> shown = t.options().quick ? std::vector<int>{1, 10, 100} : std::vector<int>{1, 10, 100, 1000};
+    const std::vector<int> shown = t.pick<std::vector<int>>({1, 10, 100, 1000}, {1, 10, 100});
     const std::vector<std::size_t> rows = tut::one_per_class(test.labels, 10);
     const Tensor originals = test.images.gather_rows(rows);
     std::vector<Tensor> chain_rows = {originals};
@@ -193,26 +191,20 @@ int main(int argc, char** argv) {
     int rbm_epochs = 0;
     float lr = 1e-3f;
     hg::models::CdSettings cd;
-    t.app().add_option("--train-images", train_images, "Training images (default 10000; --quick 1500)")->check(CLI::Range(200, 60000));
-    t.app().add_option("--rbm-epochs", rbm_epochs, "Epochs of CD-1 and of the tied autoencoder (default 10; --quick 4)")
-        ->check(CLI::PositiveNumber);
+    t.setting("--train-images", train_images, {10000, 1500}, "Training images")->check(CLI::Range(200, 60000));
+    t.setting("--rbm-epochs", rbm_epochs, {10, 4}, "Epochs of CD-1 and of the tied autoencoder")->check(CLI::PositiveNumber);
     t.app().add_option("--lr", lr, "Adam's learning rate for the tied autoencoder")->check(CLI::PositiveNumber);
     t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε")->check(CLI::PositiveNumber);
     t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 and of the tied autoencoder (default 20)")->check(CLI::PositiveNumber);
     t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        if (train_images == 0) train_images = quick ? 1500 : 10000;
-        if (rbm_epochs == 0) rbm_epochs = quick ? 4 : 10;
         const std::uint64_t seed = t.options().seed;
 
         t.step(1, "Fashion-MNIST");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test = hg::data::fashion_mnist("t10k", quick ? 1000 : 10000, dir);
-        const Tensor &x = train.images, &x_test = test.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape()
-                << ", pixels in [0, 1] (grey levels, used as the probabilities of binary pixels); mean pixel "
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test = data.test;
+        const Tensor &x = data.train.images, &x_test = test.images;
+        t.say() << "the grey levels are used as the probabilities of binary pixels; mean pixel "
                 << tut::fixed(hg::mean(x).item(), 3) << "\n";
         t.say() << "squared error per image of predicting every test image by the mean image: "
                 << tut::fixed(error_per_image(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0)), 2) << "\n";

@@ -87,6 +87,13 @@ int Tutorial::epochs(int full_default, int quick_default) const {
     return options_.quick ? quick_default : full_default;
 }
 
+bool Tutorial::default_setting(std::initializer_list<const char*> flags) const {
+    if (options_.epochs > 0) return false;
+    for (const char* flag : flags)
+        if (app_.count(flag) > 0) return false;
+    return true;
+}
+
 std::ostream& Tutorial::say() { return options_.quiet ? null_stream() : std::cout; }
 
 void Tutorial::step(int number, const std::string& title) {

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <sstream>
 #include <stdexcept>
@@ -70,6 +71,11 @@ public:
 
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
     int epochs(int full_default, int quick_default) const;
+
+    // True when neither --epochs nor any of `flags` was given: the setting at which a
+    // tutorial's claims about its numbers were measured (valid inside run()).
+    //   if (t.default_setting({"--batch", "--lr"})) t.check(ratio >= 1.8, "...");
+    bool default_setting(std::initializer_list<const char*> flags) const;
 
     // The full run's value, or the quick one under --quick (valid inside run()).
     template <class T>
