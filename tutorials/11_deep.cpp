@@ -128,10 +128,8 @@ Trained train_autoencoder(tut::Tutorial& t, hg::models::DeepAutoencoder& model, 
             << tut::fixed(start_error, 2) << "\n";
     tut::EpochLoop loop(t, "deep autoencoder", x, s.batch, epochs, rng);
     Trained out;
-    std::vector<double> seconds;
     while (loop.next_epoch()) {
         if (s.decay) opt.set_lr(s.lr * static_cast<float>(epochs - loop.epoch() + 1) / static_cast<float>(epochs));
-        const double start = t.seconds();
         for (const tut::Batch& b : loop.batches()) {
             Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
@@ -139,13 +137,11 @@ Trained train_autoencoder(tut::Tutorial& t, hg::models::DeepAutoencoder& model, 
             opt.step();
             loop.add(loss);
         }
-        seconds.push_back(t.seconds() - start);
         out.curve.push_back(error_per_image(x_test, hg::models::reconstruct(model, x_test)));
         loop.report("train cross-entropy " + tut::fixed(loop.mean_loss(), 4) + "  test error " +
-                    tut::fixed(out.curve.back(), 2) + "  (" + tut::fixed(seconds.back(), 1) + " s/epoch)");
+                    tut::fixed(out.curve.back(), 2) + "  (" + tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch)");
     }
-    std::sort(seconds.begin(), seconds.end());
-    out.epoch_seconds = seconds[seconds.size() / 2];
+    out.epoch_seconds = loop.median_epoch_seconds();
     t.check(out.curve.back() < 0.5 * start_error, "training more than halves the autoencoder's test error");
     return out;
 }

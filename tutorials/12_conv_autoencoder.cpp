@@ -56,9 +56,7 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
     tut::EpochLoop loop(t, label, x, batch, epochs, seed);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
-    std::vector<double> epoch_seconds;
     while (loop.next_epoch()) {
-        const double epoch_start = t.seconds();
         for (const tut::Batch& b : loop.batches()) {
             Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
@@ -66,12 +64,10 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
             opt.step();
             loop.add(loss);
         }
-        epoch_seconds.push_back(t.seconds() - epoch_start);
         out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
         loop.report("train BCE " + tut::fixed(loop.mean_loss(), 4) + "  test BCE " + tut::fixed(out.test_bce.back(), 4));
     }
-    std::sort(epoch_seconds.begin(), epoch_seconds.end());
-    out.epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
+    out.epoch_seconds = loop.median_epoch_seconds();
     out.step_seconds = out.epoch_seconds / static_cast<double>((x.rows() + batch - 1) / batch);  // batches per epoch
     return out;
 }

@@ -47,9 +47,7 @@ Trained train(tut::Tutorial& t, const std::string& label, Vae& model, const Tens
     tut::EpochLoop loop(t, label, x, batch, epochs, rng);  // shuffles with the rng that draws ε
     const std::uint64_t eval_seed = t.options().seed + 1000;
     Trained out;
-    std::vector<double> seconds;
     while (loop.next_epoch()) {
-        const double start = t.seconds();
         for (const tut::Batch& b : loop.batches()) {
             Var loss = hg::models::vae_loss(model, b.x, rng).total();
             opt.zero_grad();
@@ -57,15 +55,13 @@ Trained train(tut::Tutorial& t, const std::string& label, Vae& model, const Tens
             opt.step();
             loop.add(loss);
         }
-        seconds.push_back(t.seconds() - start);
         out.test = hg::models::vae_score(model, x_test, eval_seed);
         out.curve.push_back(out.test.loss());
         loop.report("train loss " + tut::fixed(loop.mean_loss(), 2) + "  test loss " + tut::fixed(out.test.loss(), 2) +
                     " (BCE " + tut::fixed(out.test.bce, 2) + " + KL " + tut::fixed(out.test.kl, 2) + ")  " +
-                    tut::fixed(seconds.back(), 1) + " s/epoch");
+                    tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch");
     }
-    std::sort(seconds.begin(), seconds.end());
-    out.median_epoch_seconds = seconds[seconds.size() / 2];
+    out.median_epoch_seconds = loop.median_epoch_seconds();
     return out;
 }
 

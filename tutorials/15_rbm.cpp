@@ -21,6 +21,7 @@
 #include "tutorials/common/epochs.hpp"
 #include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
+#include "tutorials/common/rbm_settings.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -187,21 +188,13 @@ std::vector<int> pictures(tut::Tutorial& t, const Rbm& rbm, TiedAutoencoder& ae1
 
 int main(int argc, char** argv) {
     tut::Tutorial t("15_rbm", "The restricted Boltzmann machine, and the autoencoder/RBM question");
-    std::size_t train_images = 0;
-    int rbm_epochs = 0;
-    float lr = 1e-3f;
-    hg::models::CdSettings cd;
-    t.setting("--train-images", train_images, {10000, 1500}, "Training images")->check(CLI::Range(200, 60000));
-    t.setting("--rbm-epochs", rbm_epochs, {10, 4}, "Epochs of CD-1 and of the tied autoencoder")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate for the tied autoencoder")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 and of the tied autoencoder (default 20)")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
+    tut::RbmSettings s;
+    s.add_flags(t, "the tied autoencoder (trained with CD-1's batch size and epochs)");
     return t.run(argc, argv, [&] {
         const std::uint64_t seed = t.options().seed;
 
         t.step(1, "Fashion-MNIST");
-        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(10000, 1000));
         const hg::data::ImageSet& test = data.test;
         const Tensor &x = data.train.images, &x_test = test.images;
         t.say() << "the grey levels are used as the probabilities of binary pixels; mean pixel "
@@ -214,14 +207,14 @@ int main(int argc, char** argv) {
         rbm.init_visible_bias(x);
         t.say() << "RBM: W " << rbm.W.shape() << " (hidden x visible), b " << rbm.b.shape() << ", c " << rbm.c.shape()
                 << "; W ~ N(0, 0.01²), c = log(p / (1 − p)) of each pixel's mean\n";
-        cd1_written_out(t, rbm, x.slice_rows(0, cd.batch));
-        const RbmRun run = train_rbm(t, rbm, x, x_test, rbm_epochs, cd, rng);
+        cd1_written_out(t, rbm, x.slice_rows(0, s.cd.batch));
+        const RbmRun run = train_rbm(t, rbm, x, x_test, s.rbm_epochs, s.cd, rng);
         hg::Rng ae_rng(seed + 3);
         const float same = same_formula(t, rbm, x_test, ae_rng);
         TiedAutoencoder ae1(784, kHidden, ae_rng);
-        const std::vector<double> ae_curve = train_tied(t, ae1, x, rbm_epochs, cd.batch, lr);
+        const std::vector<double> ae_curve = train_tied(t, ae1, x, s.rbm_epochs, s.cd.batch, s.lr);
         const double ae1_error = error_per_image(x_test, ae1.reconstruct(x_test));
-        t.say() << "test error per image, 784-" << kHidden << "-784, " << rbm_epochs << " epochs each:\n"
+        t.say() << "test error per image, 784-" << kHidden << "-784, " << s.rbm_epochs << " epochs each:\n"
                 << "  RBM (CD-1), reconstruction through a binary draw of h   " << tut::fixed(run.test_sampled, 2) << "\n"
                 << "  RBM (CD-1), deterministic reconstruction             " << tut::fixed(run.test_mean, 2) << "\n"
                 << "  tied autoencoder (Adam on cross-entropy)             " << tut::fixed(ae1_error, 2) << "\n";
@@ -252,7 +245,7 @@ int main(int argc, char** argv) {
                 << "  filters.png               the first 100 hidden units' weights (rows of W), each 28 x 28\n"
                 << "  reconstructions.png       test images / RBM (sampled h) / RBM (deterministic) / tied AE\n"
                 << "  gibbs_chain.png           a Gibbs chain from test images (row 1), then p(v|h) after steps";
-        for (int s : shown) t.say() << " " << s;
+        for (int step : shown) t.say() << " " << step;
         t.say() << "\n";
 
         t.result({{"dataset", "fashion-mnist"},
@@ -261,7 +254,7 @@ int main(int argc, char** argv) {
                   {"rbm_test_sampled", tut::fixed(run.test_sampled, 3)},
                   {"rbm_test_mean", tut::fixed(run.test_mean, 3)},
                   {"ae1_test_error", tut::fixed(ae1_error, 3)},
-                  {"rbm_epochs", std::to_string(rbm_epochs)},
+                  {"rbm_epochs", std::to_string(s.rbm_epochs)},
                   {"train_images", std::to_string(x.rows())}});
     });
 }

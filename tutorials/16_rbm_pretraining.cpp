@@ -19,6 +19,7 @@
 #include "tutorials/common/epochs.hpp"
 #include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
+#include "tutorials/common/rbm_settings.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -91,16 +92,9 @@ std::vector<double> fine_tune(tut::Tutorial& t, const std::string& label, DeepAu
 
 int main(int argc, char** argv) {
     tut::Tutorial t("16_rbm_pretraining", "RBM pretraining of a deep autoencoder (Hinton & Salakhutdinov 2006)");
-    std::size_t train_images = 0;
-    int rbm_epochs = 0;
-    float lr = 1e-3f, gaussian_lr = 3e-3f;
-    hg::models::CdSettings cd;
-    t.setting("--train-images", train_images, {10000, 1500}, "Training images")->check(CLI::Range(200, 60000));
-    t.setting("--rbm-epochs", rbm_epochs, {10, 4}, "Epochs of CD-1 per RBM")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate for fine-tuning")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε of the binary RBMs")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 (default 20)")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
+    tut::RbmSettings s;
+    float gaussian_lr = 3e-3f;
+    s.add_flags(t, "fine-tuning");
     t.app().add_option("--gaussian-lr", gaussian_lr, "CD-1 learning rate of the top RBM (linear hidden units)")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(10, 4);  // fine-tuning epochs
@@ -108,7 +102,7 @@ int main(int argc, char** argv) {
         const std::vector<std::size_t> sizes = hg::models::deep_ae_sizes(30);
 
         t.step(1, "Fashion-MNIST");
-        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(10000, 1000));
         const hg::data::ImageSet& test = data.test;
         const Tensor &x = data.train.images, &x_test = test.images;
         const double mean_image_error = error_per_image(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0));
@@ -116,7 +110,7 @@ int main(int argc, char** argv) {
                 << tut::fixed(mean_image_error, 2) << "\n";
 
         hg::Rng rng(seed);
-        const std::vector<Rbm> stack = train_stack(t, x, sizes, rbm_epochs, cd, gaussian_lr, rng);
+        const std::vector<Rbm> stack = train_stack(t, x, sizes, s.rbm_epochs, s.cd, gaussian_lr, rng);
 
         t.step(3, "Unroll the stack into a deep autoencoder; fine-tune it and a random start the same way");
         hg::Rng init_rng(seed + 7);
@@ -129,12 +123,12 @@ int main(int argc, char** argv) {
         t.say() << "test error before fine-tuning: unrolled RBMs " << tut::fixed(unrolled_error, 2) << ", random weights "
                 << tut::fixed(random_start, 2) << " (the mean image: " << tut::fixed(mean_image_error, 2) << ")\n";
         const std::size_t batch = 100;  // larger batches than CD's: fewer, faster steps of Adam
-        const std::vector<double> pre_curve = fine_tune(t, "pretrained", pretrained, x, x_test, epochs, lr, batch, seed + 8);
-        const std::vector<double> rand_curve = fine_tune(t, "random start", random, x, x_test, epochs, lr, batch, seed + 8);
+        const std::vector<double> pre_curve = fine_tune(t, "pretrained", pretrained, x, x_test, epochs, s.lr, batch, seed + 8);
+        const std::vector<double> rand_curve = fine_tune(t, "random start", random, x, x_test, epochs, s.lr, batch, seed + 8);
         const double pretrained_error = pre_curve.back(), random_error = rand_curve.back();
 
         t.step(4, "Pretrained against random start");
-        t.say() << "test squared error per image after " << epochs << " epochs of Adam (lr " << lr
+        t.say() << "test squared error per image after " << epochs << " epochs of Adam (lr " << s.lr
                 << " falling to 0), sigmoid units:\n"
                 << "  pretrained with RBMs  " << tut::fixed(pretrained_error, 2) << "  (from " << tut::fixed(unrolled_error, 2) << ")\n"
                 << "  random start          " << tut::fixed(random_error, 2) << "  (from " << tut::fixed(random_start, 2) << ")\n"
@@ -165,7 +159,7 @@ int main(int argc, char** argv) {
                   {"random_start_error", tut::fixed(random_start, 3)},
                   {"mean_image_error", tut::fixed(mean_image_error, 3)},
                   {"activation", "sigmoid"},
-                  {"rbm_epochs", std::to_string(rbm_epochs)},
+                  {"rbm_epochs", std::to_string(s.rbm_epochs)},
                   {"epochs", std::to_string(epochs)},
                   {"train_images", std::to_string(x.rows())}});
     });
