@@ -189,11 +189,10 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test, const Pca& pca, 
                           {{"PCA with k components", pca.test_error, pca.ks},
                            {"deep autoencoder, code " + std::to_string(code), {run.curve.back()}, {static_cast<double>(code)}}},
                           true);
-    t.say() << "in " << out << ":\n"
-            << "  reconstructions.png   row 1 test images, row 2 " << pca_name << ", row 3 the deep autoencoder\n"
-            << "  pca_components.png    the mean image and the first 19 principal components\n"
-            << "  test_error.svg        the autoencoder's test error after each epoch, against PCA's\n"
-            << "  pca_vs_k.svg          PCA's test error for k components, and the autoencoder's\n";
+    t.say_files({{"reconstructions.png", "row 1 test images, row 2 " + pca_name + ", row 3 the deep autoencoder"},
+                 {"pca_components.png", "the mean image and the first 19 principal components"},
+                 {"test_error.svg", "the autoencoder's test error after each epoch, against PCA's"},
+                 {"pca_vs_k.svg", "PCA's test error for k components, and the autoencoder's"}});
 }
 
 }  // namespace

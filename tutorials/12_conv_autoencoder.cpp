@@ -115,7 +115,6 @@ void convolution_by_hand(tut::Tutorial& t, const Tensor& x_test) {
     tut::write_png_grid(t.out_dir() + "/edge_filter.png",
                         Tensor::concat_rows({image.value().reshape({1, kPixels}), edges.value().reshape({1, kPixels})}),
                         kSide, kSide, 2, 0.0f, 0.0f);
-
 }
 
 // Step 3: the two models, one image followed through the convolutional one.
@@ -140,7 +139,6 @@ void show_models(tut::Tutorial& t, hg::models::ConvAutoencoder& conv, hg::models
             << "weights: convolutional " << hg::with_thousands(conv.num_parameters()) << ", fully connected "
             << hg::with_thousands(dense.num_parameters()) << "\n";
     t.check(code_shape == hg::Shape({2, 8, 4, 4}), "the convolutional code is 4x4x8 = 128 numbers, as the dense one");
-
 }
 
 // Step 5: both on the test images; returns their scores.
@@ -207,12 +205,10 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test_set, hg::models::
     // The 16 kernels of the first layer (3x3 each), each scaled to its own range.
     tut::write_png_grid(out + "/conv1_kernels.png", conv.encoder->children()[0].second->own_parameters()[0].second.value().reshape({16, 9}),
                         3, 3, 16, 0.0f, 0.0f);
-    t.say() << "in " << out << ":\n"
-            << "  reconstructions.png  row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE\n"
-            << "  test_bce.svg         test BCE per pixel after each epoch, both models\n"
-            << "  edge_filter.png      a test image and its horizontal-edge convolution (step 2)\n"
-            << "  conv1_kernels.png    the 16 learnt 3x3 kernels of the first layer\n";
-
+    t.say_files({{"reconstructions.png", "row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE"},
+                 {"test_bce.svg", "test BCE per pixel after each epoch, both models"},
+                 {"edge_filter.png", "a test image and its horizontal-edge convolution (step 2)"},
+                 {"conv1_kernels.png", "the 16 learnt 3x3 kernels of the first layer"}});
 }
 
 }  // namespace

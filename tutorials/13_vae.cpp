@@ -310,12 +310,11 @@ int main(int argc, char** argv) {
         tut::write_svg_curves(out + "/test_loss.svg", "test loss per image (BCE sum + KL)", "epoch", "loss",
                               {{"2-D VAE", two.curve}, {"20-D VAE", twenty.curve},
                                {"mean image, KL 0", std::vector<double>(static_cast<std::size_t>(lab.epochs), lab.mean_image_loss)}});
-        t.say() << "in " << out << ":\n"
-                << "  codes_2d.svg             the test images' mu in the 2-D plane, coloured by class\n"
-                << "  plane_2d.png             the decoder's image at 15 x 15 points of the plane\n"
-                << "  reconstructions_20d.png  row 1 test images, row 2 the 20-D VAE (decoding mu)\n"
-                << "  samples_20d.png          64 new images, z drawn from the prior N(0, I)\n"
-                << "  test_loss.svg            the test loss after each epoch\n";
+        t.say_files({{"codes_2d.svg", "the test images' mu in the 2-D plane, coloured by class"},
+                     {"plane_2d.png", "the decoder's image at 15 x 15 points of the plane"},
+                     {"reconstructions_20d.png", "row 1 test images, row 2 the 20-D VAE (decoding mu)"},
+                     {"samples_20d.png", "64 new images, z drawn from the prior N(0, I)"},
+                     {"test_loss.svg", "the test loss after each epoch"}});
         result.insert(result.end(), {{"mean_image_loss", tut::fixed(lab.mean_image_loss, 2)},
                                      {"floor", tut::fixed(lab.floor, 2)},
                                      {"epochs", std::to_string(lab.epochs)},

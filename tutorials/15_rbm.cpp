@@ -240,13 +240,12 @@ int main(int argc, char** argv) {
                 << "    do not learn to copy 784 pixels, as a deterministic over-complete autoencoder may (tutorial 05).\n"
                 << "  generative vs not: the RBM defines p(v), and its Gibbs chain draws images (gibbs_chain.png);\n"
                 << "    the autoencoder defines no distribution and has nothing to sample.\n";
-        t.say() << "in " << t.out_dir() << ":\n"
-                << "  reconstruction_error.svg  the RBM's and the autoencoder's error over the epochs\n"
-                << "  filters.png               the first 100 hidden units' weights (rows of W), each 28 x 28\n"
-                << "  reconstructions.png       test images / RBM (sampled h) / RBM (deterministic) / tied AE\n"
-                << "  gibbs_chain.png           a Gibbs chain from test images (row 1), then p(v|h) after steps";
-        for (int step : shown) t.say() << " " << step;
-        t.say() << "\n";
+        std::string steps;
+        for (int step : shown) steps += " " + std::to_string(step);
+        t.say_files({{"reconstruction_error.svg", "the RBM's and the autoencoder's error over the epochs"},
+                     {"filters.png", "the first 100 hidden units' weights (rows of W), each 28 x 28"},
+                     {"reconstructions.png", "test images / RBM (sampled h) / RBM (deterministic) / tied AE"},
+                     {"gibbs_chain.png", "a Gibbs chain from test images (row 1), then p(v|h) after steps" + steps}});
 
         t.result({{"dataset", "fashion-mnist"},
                   {"rbm_recon_first", tut::fixed(run.curve.front(), 3)},

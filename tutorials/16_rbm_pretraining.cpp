@@ -148,9 +148,8 @@ int main(int argc, char** argv) {
                             28, 28, rows.size());
         tut::write_svg_curves(out + "/fine_tuning.svg", "deep autoencoder, test error per image", "epoch", "squared error per image",
                               {{"pretrained with RBMs", pre_curve}, {"random start", rand_curve}});
-        t.say() << "in " << out << ":\n"
-                << "  deep_reconstructions.png  test images / deep AE pretrained with RBMs / deep AE from random\n"
-                << "  fine_tuning.svg           test error of both deep autoencoders during fine-tuning\n";
+        t.say_files({{"deep_reconstructions.png", "test images / deep AE pretrained with RBMs / deep AE from random"},
+                     {"fine_tuning.svg", "test error of both deep autoencoders during fine-tuning"}});
 
         t.result({{"dataset", "fashion-mnist"},
                   {"unrolled_error", tut::fixed(unrolled_error, 3)},

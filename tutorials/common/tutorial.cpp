@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -113,6 +114,13 @@ std::string Tutorial::out_dir() {
 
 double Tutorial::seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Tutorial::say_files(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::size_t width = 0;
+    for (const auto& [name, what] : files) width = std::max(width, name.size());
+    say() << "in " << out_dir() << ":\n";
+    for (const auto& [name, what] : files) say() << "  " << name << std::string(width + 2 - name.size(), ' ') << what << "\n";
 }
 
 void Tutorial::result(const std::vector<std::pair<std::string, std::string>>& values) {

@@ -107,6 +107,9 @@ public:
 
     // The folder for this run's pictures and models (created on first use).
     std::string out_dir();
+    // Say what the run wrote there: "in <out_dir>:", then each file and what it shows.
+    //   t.say_files({{"reconstructions.png", "row 1 test images, row 2 the autoencoder"}});
+    void say_files(const std::vector<std::pair<std::string, std::string>>& files);
 
     // Print the final line: result: tutorial=<id> k=v ... seconds=<elapsed>.
     void result(const std::vector<std::pair<std::string, std::string>>& values);
