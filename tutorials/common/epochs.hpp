@@ -16,9 +16,9 @@
 //   }
 //
 // b.rows says which rows of the data the batch holds (to pick their labels). The loop also
-// times each epoch's batches: median_epoch_seconds() is the figure a tutorial reports. An empty label
-// trains silently (no progress line). A loss that is NaN or Inf stops the run with
-// hg::NumericError, which the tutorial reports with advice on what to try.
+// times each epoch's batches; median_epoch_seconds() is the figure a tutorial reports. An
+// empty label trains silently (no progress line). A loss that is NaN or Inf stops the run
+// with hg::NumericError, which the tutorial reports with advice on what to try.
 #pragma once
 
 #include <cstddef>
