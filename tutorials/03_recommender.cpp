@@ -305,20 +305,17 @@ tut::Scores held_out(tut::Tutorial& t, const Data& d, const Trained& r, const st
 int main(int argc, char** argv) {
     tut::Tutorial t("03_recommender", "The movie recommender: a stacked autoencoder on MovieLens");
     std::string mode = "corrected", save_path, load_path;
-    std::int64_t user = 1;
-    std::size_t top = 10, min_ratings = 20;
+    tut::RecommendSettings who;
     Checkpointing cp;
     t.app().add_option("--mode", mode, "course | zero-grad | corrected")->check(CLI::IsMember({"course", "zero-grad", "corrected"}));
-    t.app().add_option("--user", user, "Recommend for this user id");
-    t.app().add_option("--top", top, "How many movies to recommend")->check(CLI::PositiveNumber);
-    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
+    who.add_flags(t);
     t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>.safetensors)");
     t.app().add_option("--load", load_path, "Load a saved model instead of training");
     t.app().add_option("--checkpoint-every", cp.every, "Save a checkpoint every N epochs to <out>/<mode>.checkpoint.safetensors (0: never)")
         ->check(CLI::NonNegativeNumber);
     t.app().add_flag("--resume", cp.resume, "Continue from the checkpoint of an earlier run of this mode, if there is one");
     return t.run(argc, argv, [&] {
-        const Data d = load(t, user);
+        const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
         if (!loaded) zero_grad_lesson(t, d);
 
@@ -332,7 +329,7 @@ int main(int argc, char** argv) {
 
         t.step(5, "Recommendations");
         const std::size_t n_items = d.train.n_items();
-        tut::recommend(t, d, user, top, min_ratings, [&](std::size_t u, std::size_t i) { return r.pred[u * n_items + i]; });
+        tut::recommend(t, d, who, [&](std::size_t u, std::size_t i) { return r.pred[u * n_items + i]; });
 
         std::vector<std::pair<std::string, std::string>> result{
             {"dataset", d.name}, {"mode", mode}, {"course_metric", tut::fixed(sc.course_metric, 4)},

@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "autograd/ops.hpp"
-#include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
 #include "tensor/linalg.hpp"
 #include "tensor/matmul.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -122,35 +122,26 @@ struct Trained {
 Trained train_autoencoder(tut::Tutorial& t, hg::models::DeepAutoencoder& model, const Tensor& x, const Tensor& x_test,
               const Settings& s, int epochs, hg::Rng& rng) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
-    hg::data::BatchSampler batches(x.rows(), s.batch, rng);
     const double start_error = error_per_image(x_test, hg::models::reconstruct(model, x_test));
     t.say() << s.activation << " units, Adam (lr " << s.lr << (s.decay ? ", falling linearly to 0" : "") << "), batch "
             << s.batch << ", " << epochs << " epochs on " << x.rows() << " images; test error before training "
             << tut::fixed(start_error, 2) << "\n";
-    tut::Progress progress(t, "epoch", epochs);
+    tut::EpochLoop loop(t, "deep autoencoder", x, s.batch, epochs, rng);
     Trained out;
-    std::vector<double> seconds;
-    for (int e = 1; e <= epochs; ++e) {
-        if (s.decay) opt.set_lr(s.lr * static_cast<float>(epochs - e + 1) / static_cast<float>(epochs));
-        const double start = t.seconds();
-        double bce = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            Var loss = hg::bce_with_logits(model(xb), xb);
+    while (loop.next_epoch()) {
+        if (s.decay) opt.set_lr(s.lr * static_cast<float>(epochs - loop.epoch() + 1) / static_cast<float>(epochs));
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            bce += loss.item() * static_cast<double>(rows.size());
+            loop.add(loss);
         }
-        seconds.push_back(t.seconds() - start);
         out.curve.push_back(error_per_image(x_test, hg::models::reconstruct(model, x_test)));
-        if (!std::isfinite(out.curve.back())) throw std::runtime_error("training diverged at epoch " + std::to_string(e));
-        progress.update(e, "train cross-entropy " + tut::fixed(bce / static_cast<double>(x.rows()), 4) + "  test error " +
-                               tut::fixed(out.curve.back(), 2) + "  (" + tut::fixed(seconds.back(), 1) + " s/epoch)");
+        loop.report("train cross-entropy " + tut::fixed(loop.mean_loss(), 4) + "  test error " +
+                    tut::fixed(out.curve.back(), 2) + "  (" + tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch)");
     }
-    progress.finish();
-    std::sort(seconds.begin(), seconds.end());
-    out.epoch_seconds = seconds[seconds.size() / 2];
+    out.epoch_seconds = loop.median_epoch_seconds();
     t.check(out.curve.back() < 0.5 * start_error, "training more than halves the autoencoder's test error");
     return out;
 }
@@ -172,9 +163,7 @@ std::string compare(tut::Tutorial& t, const Pca& pca, double ae_error, std::size
             << " numbers\n";
     // The claims below were measured at the default settings (several seeds); with settings
     // of your own the numbers are reported, not asserted.
-    bool default_setting = t.options().epochs == 0;
-    for (const char* flag : {"--activation", "--code", "--train-images", "--batch", "--lr", "--decay"})
-        default_setting = default_setting && t.app().count(flag) == 0;
+    const bool default_setting = t.default_setting({"--activation", "--code", "--train-images", "--batch", "--lr", "--decay"});
     if (default_setting && !t.options().quick)
         t.check(ratio >= 1.8, "the deep autoencoder's error is at least 1.8x smaller than PCA's");
     else if (default_setting)  // at the quick setting: the non-linear code beats PCA at a third of its size
@@ -200,11 +189,10 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test, const Pca& pca, 
                           {{"PCA with k components", pca.test_error, pca.ks},
                            {"deep autoencoder, code " + std::to_string(code), {run.curve.back()}, {static_cast<double>(code)}}},
                           true);
-    t.say() << "in " << out << ":\n"
-            << "  reconstructions.png   row 1 test images, row 2 " << pca_name << ", row 3 the deep autoencoder\n"
-            << "  pca_components.png    the mean image and the first 19 principal components\n"
-            << "  test_error.svg        the autoencoder's test error after each epoch, against PCA's\n"
-            << "  pca_vs_k.svg          PCA's test error for k components, and the autoencoder's\n";
+    t.say_files({{"reconstructions.png", "row 1 test images, row 2 " + pca_name + ", row 3 the deep autoencoder"},
+                 {"pca_components.png", "the mean image and the first 19 principal components"},
+                 {"test_error.svg", "the autoencoder's test error after each epoch, against PCA's"},
+                 {"pca_vs_k.svg", "PCA's test error for k components, and the autoencoder's"}});
 }
 
 }  // namespace
@@ -215,23 +203,17 @@ int main(int argc, char** argv) {
     t.app().add_option("--activation", s.activation, "Hidden units: selu | relu | sigmoid")
         ->check(CLI::IsMember({"selu", "relu", "sigmoid"}));
     t.app().add_option("--code", s.code, "Code size, for the autoencoder and PCA (the paper: 30)")->check(CLI::Range(1, 250));
-    t.app().add_option("--train-images", s.train_images, "Training images (default 60000; --quick 3000)")
-        ->check(CLI::Range(100, 60000));
-    t.app().add_option("--batch", s.batch, "Mini-batch size (default 128; --quick 32)")->check(CLI::PositiveNumber);
+    t.setting("--train-images", s.train_images, {60000, 3000}, "Training images")->check(CLI::Range(100, 60000));
+    t.setting("--batch", s.batch, {128, 32}, "Mini-batch size")->check(CLI::PositiveNumber);
     t.app().add_option("--lr", s.lr, "Adam's learning rate at the start")->check(CLI::PositiveNumber);
     t.app().add_option("--decay", s.decay, "Lower the learning rate linearly to 0 over the run (default true)");
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
         const int epochs = t.epochs(20, 5);
-        if (s.train_images == 0) s.train_images = quick ? 3000 : 60000;
-        if (s.batch == 0) s.batch = quick ? 32 : 128;
 
         t.step(1, "Fashion-MNIST");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train = hg::data::fashion_mnist("train", s.train_images, dir);
-        const hg::data::ImageSet test = hg::data::fashion_mnist("t10k", quick ? 1000 : 10000, dir);
-        const Tensor &x = train.images, &x_test = test.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test = data.test;
+        const Tensor &x = data.train.images, &x_test = test.images;
         t.say() << "the squared error per image of predicting every image by the mean image: "
                 << tut::fixed(error_per_image(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0)), 2) << "\n";
 

@@ -11,14 +11,14 @@
 #include <utility>
 #include <vector>
 
-#include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "autograd/ops.hpp"
 #include "models/conv_autoencoder.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -53,33 +53,22 @@ struct Trained {
 // Adam on BCE, mini-batches in the order `seed` gives (the same for both models).
 Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, const Tensor& x, const Tensor& x_monitor,
               int epochs, std::size_t batch, float lr, std::uint64_t seed) {
-    hg::Rng order(seed);
-    hg::data::BatchSampler batches(x.rows(), batch, order);
+    tut::EpochLoop loop(t, label, x, batch, epochs, seed);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
-    std::vector<double> epoch_seconds;
-    tut::Progress progress(t, label + " epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        double total = 0;
-        const double epoch_start = t.seconds();
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            Var loss = hg::bce_with_logits(model(xb), xb);
+    while (loop.next_epoch()) {
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            total += loss.item() * static_cast<double>(rows.size());
-            if (!std::isfinite(total)) throw std::runtime_error(label + ": training diverged in epoch " + std::to_string(e));
+            loop.add(loss);
         }
-        epoch_seconds.push_back(t.seconds() - epoch_start);
         out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
-        progress.update(e, "train BCE " + tut::fixed(total / static_cast<double>(x.rows()), 4) + "  test BCE " +
-                               tut::fixed(out.test_bce.back(), 4));
+        loop.report("train BCE " + tut::fixed(loop.mean_loss(), 4) + "  test BCE " + tut::fixed(out.test_bce.back(), 4));
     }
-    progress.finish();
-    std::sort(epoch_seconds.begin(), epoch_seconds.end());
-    out.epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
-    out.step_seconds = out.epoch_seconds / static_cast<double>(batches.batches_per_epoch());
+    out.epoch_seconds = loop.median_epoch_seconds();
+    out.step_seconds = out.epoch_seconds / static_cast<double>((x.rows() + batch - 1) / batch);  // batches per epoch
     return out;
 }
 
@@ -126,7 +115,6 @@ void convolution_by_hand(tut::Tutorial& t, const Tensor& x_test) {
     tut::write_png_grid(t.out_dir() + "/edge_filter.png",
                         Tensor::concat_rows({image.value().reshape({1, kPixels}), edges.value().reshape({1, kPixels})}),
                         kSide, kSide, 2, 0.0f, 0.0f);
-
 }
 
 // Step 3: the two models, one image followed through the convolutional one.
@@ -151,7 +139,6 @@ void show_models(tut::Tutorial& t, hg::models::ConvAutoencoder& conv, hg::models
             << "weights: convolutional " << hg::with_thousands(conv.num_parameters()) << ", fully connected "
             << hg::with_thousands(dense.num_parameters()) << "\n";
     t.check(code_shape == hg::Shape({2, 8, 4, 4}), "the convolutional code is 4x4x8 = 128 numbers, as the dense one");
-
 }
 
 // Step 5: both on the test images; returns their scores.
@@ -188,9 +175,7 @@ std::pair<Score, Score> compare(tut::Tutorial& t, hg::Module& conv, hg::Module& 
             << tut::fixed(excess_ratio, 2) << "x the dense one's)"
             << (same_on_both ? "" : " — but the two measures disagree on the winner") << "\n";
     // The header's claim was measured at the default full setting; elsewhere the numbers are reported only.
-    bool default_setting = t.options().epochs == 0 && !t.options().quick;
-    for (const char* flag : {"--train-images", "--batch", "--lr"}) default_setting = default_setting && t.app().count(flag) == 0;
-    if (default_setting)
+    if (!t.options().quick && t.default_setting({"--train-images", "--batch", "--lr"}))
         t.check(d.bce < c.bce && d.sq_error < c.sq_error,
                 "at this budget the fully connected autoencoder (46x the weights) wins on both measures");
     // Of the BCE between the mean image and a perfect reconstruction, how much each model removes.
@@ -220,12 +205,10 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test_set, hg::models::
     // The 16 kernels of the first layer (3x3 each), each scaled to its own range.
     tut::write_png_grid(out + "/conv1_kernels.png", conv.encoder->children()[0].second->own_parameters()[0].second.value().reshape({16, 9}),
                         3, 3, 16, 0.0f, 0.0f);
-    t.say() << "in " << out << ":\n"
-            << "  reconstructions.png  row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE\n"
-            << "  test_bce.svg         test BCE per pixel after each epoch, both models\n"
-            << "  edge_filter.png      a test image and its horizontal-edge convolution (step 2)\n"
-            << "  conv1_kernels.png    the 16 learnt 3x3 kernels of the first layer\n";
-
+    t.say_files({{"reconstructions.png", "row 1 test images (one per class), row 2 the convolutional AE, row 3 the fully connected AE"},
+                 {"test_bce.svg", "test BCE per pixel after each epoch, both models"},
+                 {"edge_filter.png", "a test image and its horizontal-edge convolution (step 2)"},
+                 {"conv1_kernels.png", "the 16 learnt 3x3 kernels of the first layer"}});
 }
 
 }  // namespace
@@ -234,23 +217,18 @@ int main(int argc, char** argv) {
     tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
-    t.app().add_option("--train-images", train_images, "Training images (default 30000, half the training set, to keep the run to minutes; --quick 3000)")
+    t.setting("--train-images", train_images, {30000, 3000}, "Training images (the full run: half the training set, to keep it to minutes)")
         ->check(CLI::Range(128, 60000));
     t.app().add_option("--batch", batch, "Mini-batch size (default 128, as in the Keras blog)")->check(CLI::PositiveNumber);
     t.app().add_option("--lr", lr, "Adam's learning rate, for both models")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
         const int epochs = t.epochs(6, 3);
-        if (train_images == 0) train_images = quick ? 3000 : 30000;
-        const std::size_t test_images = quick ? 1000 : 10000;
 
         t.step(1, "Fashion-MNIST, and what a model that ignores the image scores");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", test_images, dir);
-        const Tensor& x = train_set.images;
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test_set = data.test;
+        const Tensor& x = data.train.images;
         const Tensor& x_test = test_set.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
         const References ref = references(t, x, x_test);
 
         convolution_by_hand(t, x_test);

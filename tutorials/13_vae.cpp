@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "autograd/ops.hpp"
 #include "models/vae.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -41,38 +41,27 @@ struct Trained {
     double median_epoch_seconds = 0;
 };
 
-Trained train(tut::Tutorial& t, Vae& model, const Tensor& x, const Tensor& x_test, int epochs, std::size_t batch,
-              float lr, hg::Rng& rng) {
+Trained train(tut::Tutorial& t, const std::string& label, Vae& model, const Tensor& x, const Tensor& x_test, int epochs,
+              std::size_t batch, float lr, hg::Rng& rng) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
-    hg::data::BatchSampler batches(x.rows(), batch, rng);
+    tut::EpochLoop loop(t, label, x, batch, epochs, rng);  // shuffles with the rng that draws ε
     const std::uint64_t eval_seed = t.options().seed + 1000;
     Trained out;
-    std::vector<double> seconds;
-    tut::Progress progress(t, "epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        const double start = t.seconds();
-        double sum = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            Var loss = hg::models::vae_loss(model, xb, rng).total();
+    while (loop.next_epoch()) {
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::models::vae_loss(model, b.x, rng).total();
             opt.zero_grad();
             loss.backward();
             opt.step();
-            sum += loss.item() * static_cast<double>(rows.size());
+            loop.add(loss);
         }
-        seconds.push_back(t.seconds() - start);
         out.test = hg::models::vae_score(model, x_test, eval_seed);
         out.curve.push_back(out.test.loss());
-        if (!std::isfinite(out.curve.back()))
-            throw std::runtime_error("training diverged at epoch " + std::to_string(e) + " (test loss " +
-                                     std::to_string(out.curve.back()) + ")");
-        progress.update(e, "train loss " + tut::fixed(sum / static_cast<double>(x.rows()), 2) + "  test loss " +
-                               tut::fixed(out.test.loss(), 2) + " (BCE " + tut::fixed(out.test.bce, 2) + " + KL " +
-                               tut::fixed(out.test.kl, 2) + ")  " + tut::fixed(seconds.back(), 1) + " s/epoch");
+        loop.report("train loss " + tut::fixed(loop.mean_loss(), 2) + "  test loss " + tut::fixed(out.test.loss(), 2) +
+                    " (BCE " + tut::fixed(out.test.bce, 2) + " + KL " + tut::fixed(out.test.kl, 2) + ")  " +
+                    tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch");
     }
-    progress.finish();
-    std::sort(seconds.begin(), seconds.end());
-    out.median_epoch_seconds = seconds[seconds.size() / 2];
+    out.median_epoch_seconds = loop.median_epoch_seconds();
     return out;
 }
 
@@ -159,7 +148,7 @@ void kl_and_sample(tut::Tutorial& t) {
     hg::Rng rng(t.options().seed);
     const Tensor mu = Tensor::from({1, 4}, {0.5f, -1.0f, 0.0f, 2.0f});
     const Tensor head = Tensor::from({1, 4}, {-1.0f, -0.5f, 0.3f, 0.0f});  // an encoder's second head, s
-    const std::size_t samples = t.options().quick ? 100000 : 400000;
+    const std::size_t samples = t.pick<std::size_t>(400000, 100000);
     // Read s as logvar (this tutorial): sample with σ = e^(s/2), KL with logvar = s.
     const double closed = hg::vae_kl(Var::constant(mu), Var::constant(head)).item();
     const double mc = monte_carlo_kl(mu, head, samples, rng);
@@ -197,7 +186,7 @@ Trained two_d(tut::Tutorial& t, const Lab& lab, Result& result) {
     t.say() << model << "\n"
             << "Adam (lr " << lab.lr << "), batch " << lab.batch << ", " << lab.epochs << " epochs on " << x.rows()
             << " images\n";
-    const Trained two = train(t, model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
+    const Trained two = train(t, "2-D VAE", model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
     t.say() << "test loss per image " << tut::fixed(two.test.loss(), 2) << " = BCE " << tut::fixed(two.test.bce, 2)
             << " + KL " << tut::fixed(two.test.kl, 2) << "\n";
     if (lab.default_setting)
@@ -254,7 +243,7 @@ Trained twenty_d(tut::Tutorial& t, const Lab& lab, const Trained& two, Result& r
     t.say() << model << "\n"
             << "Adam (lr " << lab.lr << "), batch " << lab.batch << ", " << lab.epochs << " epochs on " << x.rows()
             << " images\n";
-    const Trained twenty = train(t, model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
+    const Trained twenty = train(t, "20-D VAE", model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
     t.say() << "test loss per image " << tut::fixed(twenty.test.loss(), 2) << " = BCE "
             << tut::fixed(twenty.test.bce, 2) << " + KL " << tut::fixed(twenty.test.kl, 2) << "  (the mean image: "
             << tut::fixed(lab.mean_image_loss, 2) << ", the floor: " << tut::fixed(lab.floor, 2) << ")\n";
@@ -292,26 +281,17 @@ int main(int argc, char** argv) {
     tut::Tutorial t("13_vae", "The variational autoencoder (Kingma & Welling 2014)");
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
-    t.app().add_option("--train-images", train_images, "Training images (default 60000; --quick 3000)")
-        ->check(CLI::Range(100, 60000));
+    t.setting("--train-images", train_images, {60000, 3000}, "Training images")->check(CLI::Range(100, 60000));
     t.app().add_option("--batch", batch, "Mini-batch size (default 128)")->check(CLI::PositiveNumber);
     t.app().add_option("--lr", lr, "Adam's learning rate (default 1e-3)")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        if (train_images == 0) train_images = quick ? 3000 : 60000;
-        bool default_setting = t.options().epochs == 0;
-        for (const char* flag : {"--train-images", "--batch", "--lr"})
-            default_setting = default_setting && t.app().count(flag) == 0;
-
         t.step(1, "Fashion-MNIST, and what a loss per image means here");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train_set = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test_set = hg::data::fashion_mnist("t10k", quick ? 1000 : 10000, dir);
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet &train_set = data.train, &test_set = data.test;
         const Tensor &x = train_set.images, &x_test = test_set.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape() << ", pixels in [0, 1]\n";
         // Two reference points for "BCE summed over 784 pixels, per test image":
         const Tensor mean_image = hg::clamp(hg::mean(x, 0).reshape({1, kPixels}), 1e-6f, 1 - 1e-6f);
-        const Lab lab{train_set, test_set, t.epochs(10, 5), batch, lr, default_setting,
+        const Lab lab{train_set, test_set, t.epochs(10, 5), batch, lr, t.default_setting({"--train-images", "--batch", "--lr"}),
                       bce_per_image(x_test, x_test),         // a perfect copy x̂ = x
                       bce_per_image(x_test, mean_image)};  // ignore z: KL 0
         t.say() << "a perfect reconstruction (x̂ = x) still costs " << tut::fixed(lab.floor, 2)
@@ -330,12 +310,11 @@ int main(int argc, char** argv) {
         tut::write_svg_curves(out + "/test_loss.svg", "test loss per image (BCE sum + KL)", "epoch", "loss",
                               {{"2-D VAE", two.curve}, {"20-D VAE", twenty.curve},
                                {"mean image, KL 0", std::vector<double>(static_cast<std::size_t>(lab.epochs), lab.mean_image_loss)}});
-        t.say() << "in " << out << ":\n"
-                << "  codes_2d.svg             the test images' mu in the 2-D plane, coloured by class\n"
-                << "  plane_2d.png             the decoder's image at 15 x 15 points of the plane\n"
-                << "  reconstructions_20d.png  row 1 test images, row 2 the 20-D VAE (decoding mu)\n"
-                << "  samples_20d.png          64 new images, z drawn from the prior N(0, I)\n"
-                << "  test_loss.svg            the test loss after each epoch\n";
+        t.say_files({{"codes_2d.svg", "the test images' mu in the 2-D plane, coloured by class"},
+                     {"plane_2d.png", "the decoder's image at 15 x 15 points of the plane"},
+                     {"reconstructions_20d.png", "row 1 test images, row 2 the 20-D VAE (decoding mu)"},
+                     {"samples_20d.png", "64 new images, z drawn from the prior N(0, I)"},
+                     {"test_loss.svg", "the test loss after each epoch"}});
         result.insert(result.end(), {{"mean_image_loss", tut::fixed(lab.mean_image_loss, 2)},
                                      {"floor", tut::fixed(lab.floor, 2)},
                                      {"epochs", std::to_string(lab.epochs)},

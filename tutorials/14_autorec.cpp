@@ -284,25 +284,21 @@ Tensor retrain(Lab& lab, const Chosen& f, const Inputs& in, int epochs, const st
 
 int main(int argc, char** argv) {
     tut::Tutorial t("14_autorec", "AutoRec: an item-based autoencoder recommender (Sedhain et al. 2015)");
-    std::int64_t user = 1;
-    std::size_t top = 10, min_ratings = 20, hidden = 500;
+    tut::RecommendSettings who;
+    std::size_t hidden = 500;
     std::string lambdas_flag, noises_flag;
-    t.app().add_option("--user", user, "Recommend for this user id");
-    t.app().add_option("--top", top, "How many movies to recommend")->check(CLI::PositiveNumber);
-    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
+    who.add_flags(t);
     t.app().add_option("--hidden", hidden, "Hidden units (the paper: 500)")->check(CLI::PositiveNumber);
     t.app().add_option("--lambdas", lambdas_flag, "The weight penalties to try on the validation split, e.g. 100,200,500");
     t.app().add_option("--noise", noises_flag, "The masking-noise levels to try on the validation split, e.g. 0.1,0.25 (0 = none)");
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        const std::vector<float> lambdas = lambdas_flag.empty()
-                                               ? (quick ? std::vector<float>{20, 200} : std::vector<float>{100, 200, 500})
-                                               : parse_floats(lambdas_flag, "--lambdas");
+        const std::vector<float> lambdas = lambdas_flag.empty() ? t.pick<std::vector<float>>({100, 200, 500}, {20, 200})
+                                                                : parse_floats(lambdas_flag, "--lambdas");
         const std::vector<float> noises = noises_flag.empty() ? std::vector<float>{0.1f} : parse_floats(noises_flag, "--noise");
 
         t.step(1, "Each movie is a vector of its users' ratings");
         const tut::Ratings d = tut::load_ratings(t);
-        tut::require_user(d, user);  // before the training, not after
+        tut::require_user(d, who.user);  // before the training, not after
         const std::size_t n_users = d.split.train.n_users(), n_items = d.split.train.n_items();
         const float lo = d.split.train.scale.min, hi = d.split.train.scale.max;
         const Inputs all = load(t, d);
@@ -333,7 +329,7 @@ int main(int argc, char** argv) {
         t.check(test_rmse < baseline_rmse, "the chosen recipe beats the per-item-mean baseline on the test ratings");
 
         t.step(7, "Recommendations");
-        tut::recommend(t, d, user, top, min_ratings, [&](std::size_t u, std::size_t i) { return all_items.predict(pred, u, i); });
+        tut::recommend(t, d, who, [&](std::size_t u, std::size_t i) { return all_items.predict(pred, u, i); });
         std::sort(lab.step_seconds.begin(), lab.step_seconds.end());
         const double epoch_seconds = lab.step_seconds[lab.step_seconds.size() / 2];
         t.say() << "median full-batch training epoch: " << tut::fixed(epoch_seconds, 4) << " s (" << lab.step_seconds.size()

@@ -13,13 +13,15 @@
 #include "autograd/ops.hpp"
 #include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "models/rbm.hpp"
 #include "nn/adam.hpp"
 #include "nn/linear.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
+#include "tutorials/common/rbm_settings.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -135,24 +137,21 @@ float same_formula(tut::Tutorial& t, const Rbm& rbm, const Tensor& x_test, hg::R
 std::vector<double> train_tied(tut::Tutorial& t, TiedAutoencoder& ae1, const Tensor& x, int epochs, std::size_t batch, float lr) {
     std::vector<double> ae_curve;
     hg::Adam opt(ae1.parameters(), hg::AdamOptions(lr));
-    hg::Rng batch_rng(t.options().seed + 4);
-    hg::data::BatchSampler batches(x.rows(), batch, batch_rng);
-    tut::Progress progress(t, "autoencoder epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        double error = 0;
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            const Var logits = ae1.logits(xb);
-            Var loss = hg::bce_with_logits(logits, xb);
+    tut::EpochLoop loop(t, "autoencoder", x, batch, epochs, t.options().seed + 4);
+    while (loop.next_epoch()) {
+        tut::RunningMean error;  // the squared error per image, comparable with CD-1's
+        for (const tut::Batch& b : loop.batches()) {
+            const Var logits = ae1.logits(b.x);
+            Var loss = hg::bce_with_logits(logits, b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
-            error += error_per_image(xb.value(), hg::sigmoid(logits).value()) * static_cast<double>(rows.size());
+            loop.add(loss);
+            error.add(error_per_image(b.x.value(), hg::sigmoid(logits).value()), b.rows.size());
         }
-        ae_curve.push_back(error / static_cast<double>(x.rows()));
-        progress.update(e, "reconstruction error " + tut::fixed(ae_curve.back(), 2));
+        ae_curve.push_back(error.mean());
+        loop.report("reconstruction error " + tut::fixed(ae_curve.back(), 2));
     }
-    progress.finish();
     return ae_curve;
 }
 
@@ -161,7 +160,7 @@ std::vector<int> pictures(tut::Tutorial& t, const Rbm& rbm, TiedAutoencoder& ae1
                           const RbmRun& run, const std::vector<double>& ae_curve) {
     t.step(5, "The RBM is generative: a Gibbs chain, and the pictures");
     // v -> h -> v -> ... wanders from a test image through images the model finds probable.
-    const std::vector<int> shown = t.options().quick ? std::vector<int>{1, 10, 100} : std::vector<int>{1, 10, 100, 1000};
+    const std::vector<int> shown = t.pick<std::vector<int>>({1, 10, 100, 1000}, {1, 10, 100});
     const std::vector<std::size_t> rows = tut::one_per_class(test.labels, 10);
     const Tensor originals = test.images.gather_rows(rows);
     std::vector<Tensor> chain_rows = {originals};
@@ -189,30 +188,16 @@ std::vector<int> pictures(tut::Tutorial& t, const Rbm& rbm, TiedAutoencoder& ae1
 
 int main(int argc, char** argv) {
     tut::Tutorial t("15_rbm", "The restricted Boltzmann machine, and the autoencoder/RBM question");
-    std::size_t train_images = 0;
-    int rbm_epochs = 0;
-    float lr = 1e-3f;
-    hg::models::CdSettings cd;
-    t.app().add_option("--train-images", train_images, "Training images (default 10000; --quick 1500)")->check(CLI::Range(200, 60000));
-    t.app().add_option("--rbm-epochs", rbm_epochs, "Epochs of CD-1 and of the tied autoencoder (default 10; --quick 4)")
-        ->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate for the tied autoencoder")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 and of the tied autoencoder (default 20)")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
+    tut::RbmSettings s;
+    s.add_flags(t, "the tied autoencoder (trained with CD-1's batch size and epochs)");
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
-        if (train_images == 0) train_images = quick ? 1500 : 10000;
-        if (rbm_epochs == 0) rbm_epochs = quick ? 4 : 10;
         const std::uint64_t seed = t.options().seed;
 
         t.step(1, "Fashion-MNIST");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test = hg::data::fashion_mnist("t10k", quick ? 1000 : 10000, dir);
-        const Tensor &x = train.images, &x_test = test.images;
-        t.say() << "train " << x.shape() << ", test " << x_test.shape()
-                << ", pixels in [0, 1] (grey levels, used as the probabilities of binary pixels); mean pixel "
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test = data.test;
+        const Tensor &x = data.train.images, &x_test = test.images;
+        t.say() << "the grey levels are used as the probabilities of binary pixels; mean pixel "
                 << tut::fixed(hg::mean(x).item(), 3) << "\n";
         t.say() << "squared error per image of predicting every test image by the mean image: "
                 << tut::fixed(error_per_image(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0)), 2) << "\n";
@@ -222,14 +207,14 @@ int main(int argc, char** argv) {
         rbm.init_visible_bias(x);
         t.say() << "RBM: W " << rbm.W.shape() << " (hidden x visible), b " << rbm.b.shape() << ", c " << rbm.c.shape()
                 << "; W ~ N(0, 0.01²), c = log(p / (1 − p)) of each pixel's mean\n";
-        cd1_written_out(t, rbm, x.slice_rows(0, cd.batch));
-        const RbmRun run = train_rbm(t, rbm, x, x_test, rbm_epochs, cd, rng);
+        cd1_written_out(t, rbm, x.slice_rows(0, s.cd.batch));
+        const RbmRun run = train_rbm(t, rbm, x, x_test, s.rbm_epochs, s.cd, rng);
         hg::Rng ae_rng(seed + 3);
         const float same = same_formula(t, rbm, x_test, ae_rng);
         TiedAutoencoder ae1(784, kHidden, ae_rng);
-        const std::vector<double> ae_curve = train_tied(t, ae1, x, rbm_epochs, cd.batch, lr);
+        const std::vector<double> ae_curve = train_tied(t, ae1, x, s.rbm_epochs, s.cd.batch, s.lr);
         const double ae1_error = error_per_image(x_test, ae1.reconstruct(x_test));
-        t.say() << "test error per image, 784-" << kHidden << "-784, " << rbm_epochs << " epochs each:\n"
+        t.say() << "test error per image, 784-" << kHidden << "-784, " << s.rbm_epochs << " epochs each:\n"
                 << "  RBM (CD-1), reconstruction through a binary draw of h   " << tut::fixed(run.test_sampled, 2) << "\n"
                 << "  RBM (CD-1), deterministic reconstruction             " << tut::fixed(run.test_mean, 2) << "\n"
                 << "  tied autoencoder (Adam on cross-entropy)             " << tut::fixed(ae1_error, 2) << "\n";
@@ -255,13 +240,12 @@ int main(int argc, char** argv) {
                 << "    do not learn to copy 784 pixels, as a deterministic over-complete autoencoder may (tutorial 05).\n"
                 << "  generative vs not: the RBM defines p(v), and its Gibbs chain draws images (gibbs_chain.png);\n"
                 << "    the autoencoder defines no distribution and has nothing to sample.\n";
-        t.say() << "in " << t.out_dir() << ":\n"
-                << "  reconstruction_error.svg  the RBM's and the autoencoder's error over the epochs\n"
-                << "  filters.png               the first 100 hidden units' weights (rows of W), each 28 x 28\n"
-                << "  reconstructions.png       test images / RBM (sampled h) / RBM (deterministic) / tied AE\n"
-                << "  gibbs_chain.png           a Gibbs chain from test images (row 1), then p(v|h) after steps";
-        for (int s : shown) t.say() << " " << s;
-        t.say() << "\n";
+        std::string steps;
+        for (int step : shown) steps += " " + std::to_string(step);
+        t.say_files({{"reconstruction_error.svg", "the RBM's and the autoencoder's error over the epochs"},
+                     {"filters.png", "the first 100 hidden units' weights (rows of W), each 28 x 28"},
+                     {"reconstructions.png", "test images / RBM (sampled h) / RBM (deterministic) / tied AE"},
+                     {"gibbs_chain.png", "a Gibbs chain from test images (row 1), then p(v|h) after steps" + steps}});
 
         t.result({{"dataset", "fashion-mnist"},
                   {"rbm_recon_first", tut::fixed(run.curve.front(), 3)},
@@ -269,7 +253,7 @@ int main(int argc, char** argv) {
                   {"rbm_test_sampled", tut::fixed(run.test_sampled, 3)},
                   {"rbm_test_mean", tut::fixed(run.test_mean, 3)},
                   {"ae1_test_error", tut::fixed(ae1_error, 3)},
-                  {"rbm_epochs", std::to_string(rbm_epochs)},
+                  {"rbm_epochs", std::to_string(s.rbm_epochs)},
                   {"train_images", std::to_string(x.rows())}});
     });
 }

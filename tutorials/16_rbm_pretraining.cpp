@@ -12,12 +12,14 @@
 #include "autograd/ops.hpp"
 #include "data/batching.hpp"
 #include "data/idx.hpp"
-#include "data/paths.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "models/rbm.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
+#include "tutorials/common/epochs.hpp"
+#include "tutorials/common/fashion.hpp"
 #include "tutorials/common/picture.hpp"
+#include "tutorials/common/rbm_settings.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
@@ -69,24 +71,20 @@ std::vector<Rbm> train_stack(tut::Tutorial& t, const Tensor& x, const std::vecto
 std::vector<double> fine_tune(tut::Tutorial& t, const std::string& label, DeepAutoencoder& model, const Tensor& x,
                               const Tensor& x_test, int epochs, float lr, std::size_t batch, std::uint64_t batch_seed) {
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
-    hg::Rng rng(batch_seed);
-    hg::data::BatchSampler batches(x.rows(), batch, rng);
+    tut::EpochLoop loop(t, "fine-tuning (" + label + ")", x, batch, epochs, batch_seed);
     std::vector<double> curve;
-    tut::Progress progress(t, "fine-tuning (" + label + ") epoch", epochs);
-    for (int e = 1; e <= epochs; ++e) {
-        opt.set_lr(lr * static_cast<float>(epochs - e + 1) / static_cast<float>(epochs));
-        for (const std::vector<std::size_t>& rows : batches.epoch()) {
-            const Var xb = Var::constant(x.gather_rows(rows));
-            Var loss = hg::bce_with_logits(model(xb), xb);
+    while (loop.next_epoch()) {
+        opt.set_lr(lr * static_cast<float>(epochs - loop.epoch() + 1) / static_cast<float>(epochs));
+        for (const tut::Batch& b : loop.batches()) {
+            Var loss = hg::bce_with_logits(model(b.x), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
+            loop.add(loss);
         }
         curve.push_back(error_per_image(x_test, hg::models::reconstruct(model, x_test, 2000)));
-        if (!std::isfinite(curve.back())) throw std::runtime_error("fine-tuning diverged at epoch " + std::to_string(e));
-        progress.update(e, "test error " + tut::fixed(curve.back(), 2));
+        loop.report("test error " + tut::fixed(curve.back(), 2));
     }
-    progress.finish();
     return curve;
 }
 
@@ -94,36 +92,25 @@ std::vector<double> fine_tune(tut::Tutorial& t, const std::string& label, DeepAu
 
 int main(int argc, char** argv) {
     tut::Tutorial t("16_rbm_pretraining", "RBM pretraining of a deep autoencoder (Hinton & Salakhutdinov 2006)");
-    std::size_t train_images = 0;
-    int rbm_epochs = 0;
-    float lr = 1e-3f, gaussian_lr = 3e-3f;
-    hg::models::CdSettings cd;
-    t.app().add_option("--train-images", train_images, "Training images (default 10000; --quick 1500)")->check(CLI::Range(200, 60000));
-    t.app().add_option("--rbm-epochs", rbm_epochs, "Epochs of CD-1 per RBM (default 10; --quick 4)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate for fine-tuning")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε of the binary RBMs")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 (default 20)")->check(CLI::PositiveNumber);
-    t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
+    tut::RbmSettings s;
+    float gaussian_lr = 3e-3f;
+    s.add_flags(t, "fine-tuning");
     t.app().add_option("--gaussian-lr", gaussian_lr, "CD-1 learning rate of the top RBM (linear hidden units)")->check(CLI::PositiveNumber);
     return t.run(argc, argv, [&] {
-        const bool quick = t.options().quick;
         const int epochs = t.epochs(10, 4);  // fine-tuning epochs
-        if (train_images == 0) train_images = quick ? 1500 : 10000;
-        if (rbm_epochs == 0) rbm_epochs = quick ? 4 : 10;
         const std::uint64_t seed = t.options().seed;
         const std::vector<std::size_t> sizes = hg::models::deep_ae_sizes(30);
 
         t.step(1, "Fashion-MNIST");
-        const std::string dir = hg::data::require_fashion_mnist(t.options().data);
-        const hg::data::ImageSet train = hg::data::fashion_mnist("train", train_images, dir);
-        const hg::data::ImageSet test = hg::data::fashion_mnist("t10k", quick ? 1000 : 10000, dir);
-        const Tensor &x = train.images, &x_test = test.images;
+        const tut::FashionMnist data = tut::load_fashion_mnist(t, s.train_images, t.pick<std::size_t>(10000, 1000));
+        const hg::data::ImageSet& test = data.test;
+        const Tensor &x = data.train.images, &x_test = test.images;
         const double mean_image_error = error_per_image(x_test, Tensor::zeros(x_test.shape()) + hg::mean(x, 0));
-        t.say() << "train " << x.shape() << ", test " << x_test.shape() << "; squared error per image of predicting every "
-                << "test image by the mean image: " << tut::fixed(mean_image_error, 2) << "\n";
+        t.say() << "squared error per image of predicting every test image by the mean image: "
+                << tut::fixed(mean_image_error, 2) << "\n";
 
         hg::Rng rng(seed);
-        const std::vector<Rbm> stack = train_stack(t, x, sizes, rbm_epochs, cd, gaussian_lr, rng);
+        const std::vector<Rbm> stack = train_stack(t, x, sizes, s.rbm_epochs, s.cd, gaussian_lr, rng);
 
         t.step(3, "Unroll the stack into a deep autoencoder; fine-tune it and a random start the same way");
         hg::Rng init_rng(seed + 7);
@@ -136,21 +123,18 @@ int main(int argc, char** argv) {
         t.say() << "test error before fine-tuning: unrolled RBMs " << tut::fixed(unrolled_error, 2) << ", random weights "
                 << tut::fixed(random_start, 2) << " (the mean image: " << tut::fixed(mean_image_error, 2) << ")\n";
         const std::size_t batch = 100;  // larger batches than CD's: fewer, faster steps of Adam
-        const std::vector<double> pre_curve = fine_tune(t, "pretrained", pretrained, x, x_test, epochs, lr, batch, seed + 8);
-        const std::vector<double> rand_curve = fine_tune(t, "random start", random, x, x_test, epochs, lr, batch, seed + 8);
+        const std::vector<double> pre_curve = fine_tune(t, "pretrained", pretrained, x, x_test, epochs, s.lr, batch, seed + 8);
+        const std::vector<double> rand_curve = fine_tune(t, "random start", random, x, x_test, epochs, s.lr, batch, seed + 8);
         const double pretrained_error = pre_curve.back(), random_error = rand_curve.back();
 
         t.step(4, "Pretrained against random start");
-        t.say() << "test squared error per image after " << epochs << " epochs of Adam (lr " << lr
+        t.say() << "test squared error per image after " << epochs << " epochs of Adam (lr " << s.lr
                 << " falling to 0), sigmoid units:\n"
                 << "  pretrained with RBMs  " << tut::fixed(pretrained_error, 2) << "  (from " << tut::fixed(unrolled_error, 2) << ")\n"
                 << "  random start          " << tut::fixed(random_error, 2) << "  (from " << tut::fixed(random_start, 2) << ")\n"
                 << "(Hinton & Salakhutdinov 2006 on MNIST, with all 60,000 images and far longer training: 3.00 after pretraining)\n";
         t.check(pretrained_error < unrolled_error, "fine-tuning improves the unrolled stack");
-        bool default_setting = t.options().epochs == 0;
-        for (const char* flag : {"--train-images", "--rbm-epochs", "--lr", "--gaussian-lr", "--cd-lr", "--cd-batch"})
-            default_setting = default_setting && t.app().count(flag) == 0;
-        if (default_setting)
+        if (t.default_setting({"--train-images", "--rbm-epochs", "--lr", "--gaussian-lr", "--cd-lr", "--cd-batch"}))
             t.check(pretrained_error < random_error, "with the same fine-tuning budget, RBM pretraining beats a random start");
         else
             t.say() << "(not the default setting: no claim about pretraining vs random start)\n";
@@ -164,9 +148,8 @@ int main(int argc, char** argv) {
                             28, 28, rows.size());
         tut::write_svg_curves(out + "/fine_tuning.svg", "deep autoencoder, test error per image", "epoch", "squared error per image",
                               {{"pretrained with RBMs", pre_curve}, {"random start", rand_curve}});
-        t.say() << "in " << out << ":\n"
-                << "  deep_reconstructions.png  test images / deep AE pretrained with RBMs / deep AE from random\n"
-                << "  fine_tuning.svg           test error of both deep autoencoders during fine-tuning\n";
+        t.say_files({{"deep_reconstructions.png", "test images / deep AE pretrained with RBMs / deep AE from random"},
+                     {"fine_tuning.svg", "test error of both deep autoencoders during fine-tuning"}});
 
         t.result({{"dataset", "fashion-mnist"},
                   {"unrolled_error", tut::fixed(unrolled_error, 3)},
@@ -175,7 +158,7 @@ int main(int argc, char** argv) {
                   {"random_start_error", tut::fixed(random_start, 3)},
                   {"mean_image_error", tut::fixed(mean_image_error, 3)},
                   {"activation", "sigmoid"},
-                  {"rbm_epochs", std::to_string(rbm_epochs)},
+                  {"rbm_epochs", std::to_string(s.rbm_epochs)},
                   {"epochs", std::to_string(epochs)},
                   {"train_images", std::to_string(x.rows())}});
     });

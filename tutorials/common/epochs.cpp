@@ -1,5 +1,6 @@
 #include "tutorials/common/epochs.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/anomaly.hpp"
@@ -25,6 +26,23 @@ bool EpochLoop::next_epoch() {
 }
 
 EpochLoop::Batches EpochLoop::batches() { return Batches(*this); }
+
+EpochLoop::Batches::Iterator EpochLoop::Batches::begin() {
+    loop_.batches_start_ = loop_.t_.seconds();
+    return {loop_, 0};
+}
+
+EpochLoop::Batches::Iterator& EpochLoop::Batches::Iterator::operator++() {
+    if (++i_ == loop_->order_.size()) loop_->seconds_.push_back(loop_->t_.seconds() - loop_->batches_start_);
+    return *this;
+}
+
+double EpochLoop::median_epoch_seconds() const {
+    if (seconds_.empty()) return 0;
+    std::vector<double> sorted = seconds_;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[sorted.size() / 2];
+}
 
 Batch EpochLoop::Batches::Iterator::operator*() const {
     loop_->current_ = i_;

@@ -15,9 +15,10 @@
 //       loop.report("train MSE " + tut::fixed(loop.mean_loss(), 4));  // "plain epoch 3/10  train MSE 0.0123  ..."
 //   }
 //
-// b.rows says which rows of the data the batch holds (to pick their labels). An empty label
-// trains silently (no progress line). A loss that is NaN or Inf stops the run with
-// hg::NumericError, which the tutorial reports with advice on what to try.
+// b.rows says which rows of the data the batch holds (to pick their labels). The loop also
+// times each epoch's batches; median_epoch_seconds() is the figure a tutorial reports. An
+// empty label trains silently (no progress line). A loss that is NaN or Inf stops the run
+// with hg::NumericError, which the tutorial reports with advice on what to try.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +68,11 @@ public:
     double mean_loss() const { return loss_.mean(); }
     void report(const std::string& status);         // the progress line for this epoch
 
+    // The seconds each finished epoch spent in its batches (from the first batch to the end
+    // of the last one: training, not the evaluation after it), and their median.
+    const std::vector<double>& epoch_seconds() const { return seconds_; }
+    double median_epoch_seconds() const;
+
 private:
     Tutorial& t_;
     std::string label_;
@@ -78,6 +84,8 @@ private:
     std::size_t current_ = 0;                      // the batch the loop is at
     RunningMean loss_;
     std::optional<Progress> progress_;
+    double batches_start_ = 0;     // t_.seconds() when this epoch's first batch began
+    std::vector<double> seconds_;  // of each finished epoch
 };
 
 class EpochLoop::Batches {
@@ -86,10 +94,7 @@ public:
     public:
         Iterator(EpochLoop& loop, std::size_t i) : loop_(&loop), i_(i) {}
         Batch operator*() const;
-        Iterator& operator++() {
-            ++i_;
-            return *this;
-        }
+        Iterator& operator++();
         bool operator!=(const Iterator& other) const { return i_ != other.i_; }
 
     private:
@@ -97,7 +102,7 @@ public:
         std::size_t i_;
     };
     explicit Batches(EpochLoop& loop) : loop_(loop) {}
-    Iterator begin() { return {loop_, 0}; }
+    Iterator begin();
     Iterator end() { return {loop_, loop_.order_.size()}; }
 
 private:

@@ -69,8 +69,16 @@ void require_user(const Ratings& d, std::int64_t user_id) {
                              std::to_string(train.users.raw(train.n_users() - 1)) + ")");
 }
 
-void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
+void RecommendSettings::add_flags(Tutorial& t) {
+    t.app().add_option("--user", user, "Recommend for this user id");
+    t.app().add_option("--top", top, "How many movies to recommend")->check(CLI::PositiveNumber);
+    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
+}
+
+void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
                const std::function<float(std::size_t user, std::size_t item)>& predict) {
+    const std::int64_t user_id = s.user;
+    const std::size_t top = s.top, min_ratings = s.min_ratings;
     require_user(d, user_id);
     const hg::data::RatingSet& train = d.split.train;
     const std::size_t u = train.users.index(user_id);

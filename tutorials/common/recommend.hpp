@@ -4,7 +4,9 @@
 //
 //   hg::tutorial::Ratings d = hg::tutorial::load_ratings(t);        // step 1 of both
 //   ...train...
-//   hg::tutorial::recommend(t, d, user_id, 10, 20, [&](std::size_t u, std::size_t i) { return pred[u * n + i]; });
+//   hg::tutorial::RecommendSettings who;
+//   who.add_flags(t);                                                 // --user, --top, --min-ratings
+//   hg::tutorial::recommend(t, d, who, [&](std::size_t u, std::size_t i) { return pred[u * n + i]; });
 #pragma once
 
 #include <cstddef>
@@ -43,11 +45,19 @@ struct Scores {
 // `ratings`; clip: first clamp each prediction to [lo, hi] (the rating scale).
 Scores score(const std::vector<hg::data::Rating>& ratings, const Tensor& pred, bool clip, float lo, float hi);
 
-// The user's own favourites beside the top `top` movies they have not rated, by predicted
-// rating, among movies with at least min_ratings training ratings (a movie two people
-// rated has a noisy prediction). predict(u, i) is the prediction for user index u and
-// movie index i. An unknown user id is a ValueError naming the range of ids.
-void recommend(Tutorial& t, const Ratings& d, std::int64_t user_id, std::size_t top, std::size_t min_ratings,
+// Whom to recommend for, and how: the flags of the recommendation step of both tutorials.
+struct RecommendSettings {
+    std::int64_t user = 1;         // --user: a user id of MovieLens
+    std::size_t top = 10;          // --top: how many movies
+    std::size_t min_ratings = 20;  // --min-ratings: a movie two people rated has a noisy prediction
+    void add_flags(Tutorial& t);
+};
+
+// The user's own favourites beside the top `s.top` movies they have not rated, by predicted
+// rating, among movies with at least s.min_ratings training ratings. predict(u, i) is the
+// prediction for user index u and movie index i. An unknown user id is a ValueError naming
+// the range of ids.
+void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
                const std::function<float(std::size_t user, std::size_t item)>& predict);
 
 }  // namespace hg::tutorial

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -87,6 +88,13 @@ int Tutorial::epochs(int full_default, int quick_default) const {
     return options_.quick ? quick_default : full_default;
 }
 
+bool Tutorial::default_setting(std::initializer_list<const char*> flags) const {
+    if (options_.epochs > 0) return false;
+    for (const char* flag : flags)
+        if (app_.count(flag) > 0) return false;
+    return true;
+}
+
 std::ostream& Tutorial::say() { return options_.quiet ? null_stream() : std::cout; }
 
 void Tutorial::step(int number, const std::string& title) {
@@ -106,6 +114,13 @@ std::string Tutorial::out_dir() {
 
 double Tutorial::seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Tutorial::say_files(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::size_t width = 0;
+    for (const auto& [name, what] : files) width = std::max(width, name.size());
+    say() << "in " << out_dir() << ":\n";
+    for (const auto& [name, what] : files) say() << "  " << name << std::string(width + 2 - name.size(), ' ') << what << "\n";
 }
 
 void Tutorial::result(const std::vector<std::pair<std::string, std::string>>& values) {

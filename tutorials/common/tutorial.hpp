@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <sstream>
 #include <stdexcept>
@@ -71,6 +72,11 @@ public:
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
     int epochs(int full_default, int quick_default) const;
 
+    // True when neither --epochs nor any of `flags` was given: the setting at which a
+    // tutorial's claims about its numbers were measured (valid inside run()).
+    //   if (t.default_setting({"--batch", "--lr"})) t.check(ratio >= 1.8, "...");
+    bool default_setting(std::initializer_list<const char*> flags) const;
+
     // The full run's value, or the quick one under --quick (valid inside run()).
     template <class T>
     T pick(T full, T quick) const {
@@ -101,6 +107,9 @@ public:
 
     // The folder for this run's pictures and models (created on first use).
     std::string out_dir();
+    // Say what the run wrote there: "in <out_dir>:", then each file and what it shows.
+    //   t.say_files({{"reconstructions.png", "row 1 test images, row 2 the autoencoder"}});
+    void say_files(const std::vector<std::pair<std::string, std::string>>& files);
 
     // Print the final line: result: tutorial=<id> k=v ... seconds=<elapsed>.
     void result(const std::vector<std::pair<std::string, std::string>>& values);
