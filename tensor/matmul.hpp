@@ -44,9 +44,9 @@ struct MatrixOf {
     using TensorRef = std::conditional_t<std::is_const_v<T>, const Tensor&, Tensor&>;
     MatrixOf(T* data, std::size_t rows, std::size_t cols) : data(data), rows(rows), cols(cols) {}
     MatrixOf(TensorRef t) : data(t.data()), rows(matrix_rows(t)), cols(t.shape()[1]) {}  // NOLINT: implicit
-    template <class U = T>
-        requires(!std::is_const_v<U>)
-    operator MatrixOf<const float>() const { return {data, rows, cols}; }  // writable -> read-only
+    template <class U>  // a writable matrix passes where a read-only one is asked for
+        requires(std::is_const_v<T> && std::is_same_v<U, std::remove_const_t<T>>)
+    MatrixOf(const MatrixOf<U>& m) : data(m.data), rows(m.rows), cols(m.cols) {}  // NOLINT: implicit
 
     T* data;
     std::size_t rows, cols;
