@@ -25,7 +25,12 @@
 
 #include "autograd/anomaly.hpp"
 #include "autograd/ops.hpp"
-#include "nn/nn.hpp"
+#include "autograd/loss.hpp"
+#include "nn/adam.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/rmsprop.hpp"
+#include "nn/rprop.hpp"
+#include "nn/sgd.hpp"
 
 using hg::Shape;
 using hg::Tensor;
