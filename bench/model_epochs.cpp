@@ -36,6 +36,7 @@
 #include "autograd/loss.hpp"
 #include "nn/rprop.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/kernels/pool.hpp"
 #include "tensor/parallel.hpp"
 
 using hg::Tensor;
@@ -185,7 +186,8 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         hg::set_num_threads(s.threads);
-        hg::set_flush_denormal(true);  // as the tutorials and the PyTorch peers do
+        hg::set_flush_denormal(true);      // as the tutorials and the PyTorch peers do
+        hg::kernels::keep_freed_memory();  // as the tutorials do (tensor/kernels/pool.hpp)
         const std::string name = app.get_subcommands().front()->get_name();
         const std::string fields = name == "deep_ae" ? deep_ae(s)
                                    : name == "conv_ae" ? conv_ae(s)
