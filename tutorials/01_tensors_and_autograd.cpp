@@ -128,7 +128,7 @@ std::size_t step5_draw(hg::tutorial::Tutorial& t, const Net& n) {
     // as a plain constant and the target leaf is not in the graph.
     t.check(nodes == 16 - 1, "the graph has 15 nodes: W1 b1 W2 b2 x, 9 ops, and the constant −target");
     if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-        t.say() << "Graphviz's dot is not installed, so only the .dot file was written: install graphviz, then\n"
+        t.say() << "Graphviz's dot is not on the PATH, so only the .dot file was written: install graphviz, then\n"
                 << "  dot -Tpng " << dot_path << " -o two_layer_net.png\n";
         return nodes;
     }

@@ -128,6 +128,9 @@ struct Lab {
     std::size_t movies() const { return x.cols(); }
 };
 
+// A movie's title cut or padded to 7 characters, for the tables' first column.
+std::string short_title(const std::string& m) { return m.substr(0, 6) + std::string(7 - std::min<std::size_t>(6, m.size()), ' '); }
+
 // One line per user: +1, -1, or `blank(u, i)` where the array has no rating.
 template <class Blank>
 void print_rows(hg::tutorial::Tutorial& t, const Tensor& x, Blank blank) {
@@ -144,7 +147,7 @@ void print_rows(hg::tutorial::Tutorial& t, const Tensor& x, Blank blank) {
 void step1_array(hg::tutorial::Tutorial& t, Lab& lab) {
     t.step(1, "The users x movies array (0 = not rated)");
     t.say() << lab.users() << " users x " << lab.movies() << " movies (+1 liked, -1 disliked, 0 not rated):\n          ";
-    for (const std::string& m : lab.course.movies) t.say() << " " << m.substr(0, 6) << std::string(7 - std::min<std::size_t>(6, m.size()), ' ');
+    for (const std::string& m : lab.course.movies) t.say() << " " << short_title(m);
     t.say() << "\n";
     print_rows(t, lab.x, [](std::size_t, std::size_t) { return std::string("    .   "); });
     const float n_rated = hg::sum(lab.rated).item();
@@ -228,10 +231,7 @@ float step6_backprop(hg::tutorial::Tutorial& t, Lab& lab) {
     const Tensor db1 = dA;
     Var loss0 = loss_of(net, x0, m0);
     loss0.backward();
-    auto name = [&](std::size_t i) {
-        const std::string& m = lab.course.movies[i];
-        return m.substr(0, 6) + std::string(7 - std::min<std::size_t>(6, m.size()), ' ');
-    };
+    auto name = [&](std::size_t i) { return short_title(lab.course.movies[i]); };
 
     t.say() << "The output side, one line per movie i (n = " << lab.n0 << " rated movies; z = " << z0 << "):\n"
             << "  movie     x_i  rated_i      y_i   dY_i = 2(y_i − x_i)·rated_i / n   db2_i = dY_i   column i of dW2 = zᵀ·dY_i\n";
