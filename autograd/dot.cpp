@@ -62,13 +62,13 @@ std::string to_dot(const Var& root, std::size_t shown) {
     std::unordered_map<const Node*, std::string> id;
     for (std::size_t i = 0; i < order.size(); ++i) id[order[i].node()] = "n" + std::to_string(i);
 
-    // Each call of a composite op and the nodes it recorded, in the order the calls were made.
+    // Each call of a composite op and the nodes it recorded, in the order the graph first reaches them.
     struct Call {
-        std::uint64_t number;
         const char* name;
         std::string nodes;
     };
     std::vector<Call> calls;
+    std::unordered_map<std::uint64_t, std::size_t> call_index;  // a call's number -> its place in calls
     std::string s =
         "digraph hourglass {\n  rankdir=TB;\n  node [fontname=\"monospace\", fontsize=10, style=filled];\n"
         "  label=\"blue: parameters   grey pages: constants (no gradient)   white: ops\\l"
@@ -81,9 +81,9 @@ std::string to_dot(const Var& root, std::size_t shown) {
             s += line;
             continue;
         }
-        auto call = std::find_if(calls.begin(), calls.end(), [&](const Call& c) { return c.number == n.composite_call; });
-        if (call == calls.end()) call = calls.insert(calls.end(), Call{n.composite_call, n.composite, ""});
-        call->nodes += "  " + line;
+        const auto [at, first] = call_index.try_emplace(n.composite_call, calls.size());
+        if (first) calls.push_back(Call{n.composite, ""});
+        calls[at->second].nodes += "  " + line;
     }
     for (std::size_t c = 0; c < calls.size(); ++c)
         s += "  subgraph cluster_" + std::to_string(c) + " {\n    label=\"" + escape_plain(calls[c].name) +
