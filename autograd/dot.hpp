@@ -1,9 +1,13 @@
-// Graphviz export of a graph: one box per node with its op (or name), shape and its
-// first few values and gradients; arrows from inputs to the ops that use them.
+// Graphviz export of a graph, drawn top to bottom (inputs above the ops that use them):
+//   - parameters (leaves that need a gradient): blue boxes with name, shape, first values, grad;
+//   - constants (inputs, targets, masks: values that need no gradient): grey pages;
+//   - ops: white boxes with their op (and name, if set) and value, and grad once backward ran;
+//   - a composite op (mean, sub, mse, ...: see hg::CompositeScope) as the code called it: a
+//     dashed box with its name around the ops it recorded.
 //
 //   hg::Var loss = ...;
 //   loss.backward(true);                 // keep the graph so it can still be drawn
-//   hg::write_dot(loss, "graph.dot");    // then: dot -Tsvg graph.dot -o graph.svg
+//   hg::write_dot(loss, "graph.dot");    // then: dot -Tpng graph.dot -o graph.png
 //
 // backward() frees the graph unless asked to keep it, so draw before it, or retain it.
 #pragma once

@@ -185,6 +185,7 @@ Var dropout(const Var& a, float p, Rng& rng, bool training) {
     Tensor m(a.shape());
     const float keep_scale = 1.0f / (1.0f - p);
     for (std::size_t i = 0; i < m.numel(); ++i) m[i] = rng.bernoulli(p) ? 0.0f : keep_scale;
+    CompositeScope composite("dropout");
     return mul(a, Var::constant(std::move(m), "dropout_mask"));
 }
 

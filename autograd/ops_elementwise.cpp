@@ -72,12 +72,24 @@ Var abs(const Var& a) {
     });
 }
 
-// ---- composites: no backward rule of their own ----
+// ---- composites: no backward rule of their own (each marks its ops: see CompositeScope) ----
 
-Var sub(const Var& a, const Var& b) { return add(a, scale(b, -1.0f)); }
-Var div(const Var& a, const Var& b) { return mul(a, pow(b, -1.0f)); }
-Var neg(const Var& a) { return scale(a, -1.0f); }
-Var mask(const Var& a, const Tensor& m) { return mul(a, Var::constant(m, "mask")); }
+Var sub(const Var& a, const Var& b) {
+    CompositeScope composite("sub");
+    return add(a, scale(b, -1.0f));
+}
+Var div(const Var& a, const Var& b) {
+    CompositeScope composite("div");
+    return mul(a, pow(b, -1.0f));
+}
+Var neg(const Var& a) {
+    CompositeScope composite("neg");
+    return scale(a, -1.0f);
+}
+Var mask(const Var& a, const Tensor& m) {
+    CompositeScope composite("mask");
+    return mul(a, Var::constant(m, "mask"));
+}
 
 Var operator+(const Var& a, const Var& b) { return add(a, b); }
 Var operator-(const Var& a, const Var& b) { return sub(a, b); }

@@ -40,6 +40,7 @@ constexpr float kBceEps = 1e-12f;     // and the denominator p(1-p) of its gradi
 
 Var mse(const Var& pred, const Var& target) {
     same_shape(pred, target, "mse", "prediction", "target");
+    CompositeScope composite("mse");
     return mean(square(pred - target));
 }
 
@@ -144,11 +145,13 @@ Var cross_entropy(const Var& logits, const std::vector<int>& labels) {
                              std::to_string(classes - 1) + ")");
         onehot[r * classes + static_cast<std::size_t>(labels[r])] = 1.0f;
     }
+    CompositeScope composite("cross_entropy");
     return scale(sum(mask(log_softmax(logits), onehot)), -1.0f / static_cast<float>(n));
 }
 
 Var l1_activity(const Var& h) {
     batch_matrix(h, "l1_activity");
+    CompositeScope composite("l1_activity");
     return scale(sum(abs(h)), 1.0f / static_cast<float>(h.shape()[0]));
 }
 
@@ -187,6 +190,7 @@ Var contractive_penalty(const Var& h, const Var& W) {
         throw ShapeError("contractive_penalty: h is " + h.shape().str() + " but W is " + W.shape().str() +
                          "; W must be the encoder's weight (H x D), one row per hidden unit (H = " +
                          std::to_string(h.shape()[1]) + ")");
+    CompositeScope composite("contractive_penalty");
     // (1/N) Σ_n Σ_j (h_nj(1 − h_nj))² · w_j,  w_j = Σ_i W_ji²  (a row of (N x H) times (H))
     Var slope = square(h * (1.0f - h));
     Var row_norms = sum(square(W), 1);
@@ -195,12 +199,14 @@ Var contractive_penalty(const Var& h, const Var& W) {
 
 Var vae_kl(const Var& mu, const Var& logvar) {
     same_shape(mu, logvar, "vae_kl", "mu", "logvar");
+    CompositeScope composite("vae_kl");
     // −½ Σ (1 + logvar − μ² − e^logvar)
     return scale(sum(1.0f + logvar - square(mu) - exp(logvar)), -0.5f);
 }
 
 Var reparameterise(const Var& mu, const Var& logvar, Rng& rng) {
     same_shape(mu, logvar, "reparameterise", "mu", "logvar");
+    CompositeScope composite("reparameterise");
     // z = μ + e^(logvar/2) ⊙ ε: ε is a constant of the graph, so dz/dμ = 1, dz/dlogvar = ½σε
     Var eps = Var::constant(Tensor::normal(mu.shape(), 0.0f, 1.0f, rng), "epsilon");
     return mu + exp(0.5f * logvar) * eps;

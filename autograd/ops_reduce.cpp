@@ -22,12 +22,14 @@ Var sum(const Var& a, int axis, bool keepdim) {
 
 Var mean(const Var& a) {
     if (a.value().numel() == 0) throw ShapeError("mean: the tensor " + a.shape().str() + " is empty");
+    CompositeScope composite("mean");
     return scale(sum(a), 1.0f / static_cast<float>(a.value().numel()));
 }
 
 Var mean(const Var& a, int axis, bool keepdim) {
     const std::size_t n = a.value().dim(axis);
     if (n == 0) throw ShapeError("mean: axis " + std::to_string(axis) + " of " + a.shape().str() + " is empty");
+    CompositeScope composite("mean");
     return scale(sum(a, axis, keepdim), 1.0f / static_cast<float>(n));
 }
 

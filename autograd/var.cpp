@@ -12,11 +12,22 @@ namespace hg {
 
 namespace {
 thread_local bool g_grad_enabled = true;
+thread_local const char* g_composite = nullptr;  // the outermost composite being built, if any
+thread_local std::uint64_t g_composite_calls = 0;
 }
 
 bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+CompositeScope::CompositeScope(const char* name) : outermost_(g_composite == nullptr) {
+    if (!outermost_) return;
+    g_composite = name;
+    ++g_composite_calls;
+}
+CompositeScope::~CompositeScope() {
+    if (outermost_) g_composite = nullptr;
+}
 
 namespace {
 // A node and its shared_ptr's counts in one block of the pool (tensor/kernels/pool.hpp).
@@ -125,6 +136,8 @@ Var make_op(const char* op, Tensor value, VarList inputs, BackwardFn backward) {
     for (const Var& in : inputs) any = any || in.requires_grad();
     if (g_grad_enabled && any) {
         n->requires_grad = true;
+        n->composite = g_composite;
+        n->composite_call = g_composite ? g_composite_calls : 0;
         n->inputs = std::move(inputs);
         n->backward = std::move(backward);
     }

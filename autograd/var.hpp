@@ -114,6 +114,9 @@ struct Node {
     std::uint64_t seen_by = 0;  // the number of the last topological_order() that reached it
     std::string op = "leaf";
     std::string name;
+    // The composite op whose call recorded this node (see CompositeScope), and which call of it.
+    const char* composite = nullptr;
+    std::uint64_t composite_call = 0;
     VarList inputs;
     BackwardFn backward;
 
@@ -141,6 +144,22 @@ public:
 
 private:
     bool previous_;
+};
+
+// Marks the ops recorded while it lives as one call of a composite op: an op written with
+// other ops and no backward rule of its own (mean(a) is scale(sum(a), 1/n)). Only the graph
+// drawing reads the mark (autograd/dot.hpp boxes a call's nodes under its name); a composite
+// called inside another (mean inside mse) belongs to the outer one. The name must outlive
+// the graph: pass a string literal.
+class CompositeScope {
+public:
+    explicit CompositeScope(const char* name);
+    ~CompositeScope();
+    CompositeScope(const CompositeScope&) = delete;
+    CompositeScope& operator=(const CompositeScope&) = delete;
+
+private:
+    bool outermost_;
 };
 
 // The nodes of root's graph in topological order (inputs before the nodes that use them).

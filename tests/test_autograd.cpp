@@ -154,6 +154,52 @@ TEST_CASE("autograd: to_dot shows ops, names, shapes, values and grads") {
     CHECK(dot.find("n0 -> n1") != std::string::npos);
 }
 
+TEST_CASE("autograd: a composite's ops carry its name and call; one inside another belongs to the outer") {
+    Var p = Var::parameter(Tensor::from({2}, {1.0f, 2.0f}), "p");
+    Var t = Var::constant(Tensor::from({2}, {0.0f, 1.0f}), "t");
+    Var m = hg::mean(p);  // scale(sum(p), 1/2)
+    Var m2 = hg::mean(p);
+    REQUIRE(m.node()->composite != nullptr);
+    CHECK(std::string(m.node()->composite) == "mean");
+    CHECK(m.inputs()[0].op() == "sum");
+    CHECK(m.inputs()[0].node()->composite_call == m.node()->composite_call);
+    CHECK(m2.node()->composite_call != m.node()->composite_call);  // two calls, two boxes
+    CHECK(hg::sum(p).node()->composite == nullptr);                // a primitive called by itself
+    Var e = hg::mse(p, t);  // mean(square(sub(p, t))): every op it recorded is the mse's
+    for (const Var& v : hg::topological_order(e)) {
+        if (!v.requires_grad() || v.op() == "leaf") continue;
+        REQUIRE(v.node()->composite != nullptr);
+        CHECK(std::string(v.node()->composite) == "mse");
+        CHECK(v.node()->composite_call == e.node()->composite_call);
+    }
+}
+
+TEST_CASE("autograd: to_dot draws top to bottom, constants as pages, a composite as a labelled box") {
+    Var w = Var::parameter(Tensor::from({1, 2}, {0.5f, 2.0f}), "w");
+    Var target = Var::constant(Tensor::from({1, 2}, {1.0f, 0.0f}), "target");
+    Var loss = hg::mean(hg::square(hg::sigmoid(w) - target)).set_name("loss");
+    loss.backward(true);
+    const std::string dot = hg::to_dot(loss);
+    INFO(dot);
+    CHECK(dot.find("rankdir=TB") != std::string::npos);
+    CHECK(dot.find("rankdir=LR") == std::string::npos);
+    // −target needs no gradient: a constant the sub computed, drawn as a page, outside the box.
+    CHECK(dot.find("[shape=note, fillcolor=lightgrey, label=\"constant, computed by scale\\n(1x2)\\nvalue [-1, -0]\"]") !=
+          std::string::npos);
+    // sub and mean are boxes around the ops they recorded, in the order they were called.
+    const auto sub = dot.find("subgraph cluster_0 {\n    label=\"sub\"");
+    const auto mean = dot.find("subgraph cluster_1 {\n    label=\"mean\"");
+    REQUIRE(sub != std::string::npos);
+    REQUIRE(mean != std::string::npos);
+    const std::string sub_box = dot.substr(sub, dot.find("  }\n", sub) - sub);
+    const std::string mean_box = dot.substr(mean, dot.find("  }\n", mean) - mean);
+    CHECK(sub_box.find("{add|(1x2)") != std::string::npos);
+    CHECK(sub_box.find("shape=note") == std::string::npos);
+    CHECK(mean_box.find("{sum|()") != std::string::npos);
+    CHECK(mean_box.find("{loss (scale)|()") != std::string::npos);
+    CHECK(mean_box.find("square") == std::string::npos);  // called by itself: outside every box
+}
+
 TEST_CASE("autograd: a chain of a million ops is freed without backward(), or after retain_graph, without recursion") {
     // Freed by recursion, such a chain overflowed the stack at about 200,000 ops.
     const hg::Var x = hg::Var::parameter(hg::Tensor::scalar(1.0f), "x");

@@ -1,7 +1,9 @@
 // One smoke test per tutorial: run its --quick setting and assert its lesson.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "temp_dir.hpp"
 #include "requires.hpp"
@@ -19,12 +21,34 @@ TEST_CASE("tutorial 01: hand-written and autograd gradients agree, the graph is 
     CHECK(run.number("graph_nodes") == 15);
 }
 
-TEST_CASE("tutorial 02: backpropagation by hand equals autograd; online beats batch; biases help") {
+TEST_CASE("tutorial 01: the graph's picture is written beside its .dot and is at most 3 times as wide as tall" *
+          hg::test::requires_programs({"dot"})) {
+    const auto run = run_tutorial("01_tensors_and_autograd", "--quick --quiet");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    for (const char* file : {"two_layer_net.dot", "two_layer_net.svg", "two_layer_net.png"})
+        CHECK(std::filesystem::exists(run.out / file));
+    const std::string png = hg::test::TempDir::read((run.out / "two_layer_net.png").string());
+    REQUIRE(png.size() > 24);
+    REQUIRE(png.substr(1, 3) == "PNG");
+    auto big_endian = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        for (std::size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(png[at + i]);
+        return v;
+    };
+    const double width = big_endian(16), height = big_endian(20);  // the IHDR chunk, in pixels
+    INFO("the picture is " << width << " x " << height << " px");
+    CHECK(width / height <= 3.0);  // drawn in one row (left to right) it was 7301 x 277
+    CHECK(height / width <= 3.0);
+}
+
+TEST_CASE("tutorial 02: backpropagation by hand equals autograd; online beats batch, summed batches beat averaged ones; biases help") {
     const auto run = run_tutorial("02_autoencoder_by_hand", "--quick --quiet");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.number("grad_diff") < 1e-6);
     CHECK(run.number("online_loss") < run.number("batch_loss"));
+    CHECK(run.number("batch_sum_loss") < run.number("batch_loss"));  // summed batch gradients take longer steps
     CHECK(run.number("final_loss") < run.number("no_bias_loss"));
     CHECK(run.number("epochs") == 150);
 }

@@ -2,8 +2,13 @@
 // by hand against autograd and against central differences, the graph drawn. What each step
 // shows and what its numbers mean: 01_tensors_and_autograd.md beside this file.
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/dot.hpp"
@@ -100,22 +105,40 @@ bool step4_gradcheck(hg::tutorial::Tutorial& t, const Net& n) {
     return r.ok;
 }
 
+// The width and height of a PNG in pixels, from its header (the IHDR chunk: bytes 16-23).
+std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    unsigned char h[24] = {};
+    if (!f.read(reinterpret_cast<char*>(h), sizeof h) || h[1] != 'P' || h[2] != 'N' || h[3] != 'G')
+        throw std::runtime_error(path + " is not a PNG file");
+    auto big_endian = [&](int at) { return std::uint32_t(h[at]) << 24 | h[at + 1] << 16 | h[at + 2] << 8 | h[at + 3]; };
+    return {big_endian(16), big_endian(20)};
+}
+
 std::size_t step5_draw(hg::tutorial::Tutorial& t, const Net& n) {
     t.step(5, "The graph, drawn");
     const std::string dot_path = t.out_dir() + "/two_layer_net.dot";
     hg::write_dot(n.loss, dot_path);
     const std::size_t nodes = hg::topological_order(n.loss).size();
-    t.say() << "wrote " << dot_path << " (" << nodes << " nodes)\n";
-    if (std::system("command -v dot >/dev/null 2>&1") == 0) {
-        const std::string svg = t.out_dir() + "/two_layer_net.svg";
-        const std::string cmd = "dot -Tsvg '" + dot_path + "' -o '" + svg + "'";
-        if (std::system(cmd.c_str()) == 0) t.say() << "rendered " << svg << "\n";
-    } else {
-        t.say() << "(install graphviz to render it: dot -Tsvg " << dot_path << " -o graph.svg)\n";
-    }
-    // 5 leaves that need gradients, x, 9 ops, and −target: target·(−1) needs no gradient,
-    // so it was computed as a plain constant and the target leaf is not in the graph.
+    t.say() << "wrote " << dot_path << " (" << nodes << " nodes; read top to bottom, from the inputs to the loss)\n"
+            << "  blue: the parameters W1 b1 W2 b2; grey pages: the constants x and -target (no gradient);\n"
+            << "  dashed boxes: sub and mean as the code called them, around the ops they recorded\n"
+            << "  (y - target is add(y, -target); mean(e) is scale(sum(e), 1/8))\n";
+    // 4 parameters, x, 9 ops, and −target: target·(−1) needs no gradient, so it was computed
+    // as a plain constant and the target leaf is not in the graph.
     t.check(nodes == 16 - 1, "the graph has 15 nodes: W1 b1 W2 b2 x, 9 ops, and the constant −target");
+    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+        t.say() << "Graphviz's dot is not on the PATH, so only the .dot file was written: install graphviz, then\n"
+                << "  dot -Tpng " << dot_path << " -o two_layer_net.png\n";
+        return nodes;
+    }
+    const std::string base = t.out_dir() + "/two_layer_net";
+    for (const char* format : {"svg", "png"}) {
+        const std::string cmd = std::string("dot -T") + format + " '" + dot_path + "' -o '" + base + "." + format + "'";
+        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("rendering the graph failed: " + cmd);
+    }
+    const auto [width, height] = png_size(base + ".png");
+    t.say() << "rendered " << base << ".svg and .png (" << width << " x " << height << " px)\n";
     return nodes;
 }
 

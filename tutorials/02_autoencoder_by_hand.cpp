@@ -62,6 +62,29 @@ float total_loss(const Net& n, const Tensor& x, const Tensor& rated) {
     return loss_of(n, x, rated).item();
 }
 
+// How a batch's gradient is formed. average: the gradient of the batch's error, the mean of
+// (y − x)² over all its ratings. sum: each user's own gradient (of that user's mean error),
+// added up -- backward() once per user, since gradients add up until sgd_step clears them.
+enum class BatchGradient { average, sum };
+
+void backward_batch(const Net& n, const Tensor& x, const Tensor& rated, BatchGradient how) {
+    if (how == BatchGradient::average) {
+        loss_of(n, x, rated).backward();
+        return;
+    }
+    for (std::size_t u = 0; u < x.rows(); ++u) {
+        const Tensor m = rated.slice_rows(u, u + 1);
+        if (hg::sum(m).item() > 0) loss_of(n, x.slice_rows(u, u + 1), m).backward();
+    }
+}
+
+// The length of the gradient over all parameters, √(Σ g²).
+float grad_norm(const Net& n) {
+    double squares = 0;
+    for (const Var& p : params(n)) squares += hg::sum(hg::square(p.grad())).item();
+    return static_cast<float>(std::sqrt(squares));
+}
+
 // Plain gradient descent: p ← p − lr · dL/dp, then clear the gradients.
 void sgd_step(const Net& n, float lr) {
     for (Var p : params(n)) {
@@ -72,7 +95,7 @@ void sgd_step(const Net& n, float lr) {
 
 // Train for `epochs`; batch_size 1 = online (update after each user), rows = batch.
 std::vector<float> train(const Net& n, const Tensor& x, const Tensor& rated, int epochs, std::size_t batch_size,
-                         float lr) {
+                         float lr, BatchGradient how = BatchGradient::average) {
     std::vector<float> curve;
     const std::size_t users = x.rows();
     for (int e = 0; e < epochs; ++e) {
@@ -80,7 +103,7 @@ std::vector<float> train(const Net& n, const Tensor& x, const Tensor& rated, int
             const std::size_t end = std::min(users, start + batch_size);
             const Tensor xb = x.slice_rows(start, end), mb = rated.slice_rows(start, end);
             if (hg::sum(mb).item() == 0) continue;  // a user with no ratings teaches nothing
-            loss_of(n, xb, mb).backward();
+            backward_batch(n, xb, mb, how);
             sgd_step(n, lr);
         }
         curve.push_back(total_loss(n, x, rated));
@@ -105,6 +128,9 @@ struct Lab {
     std::size_t movies() const { return x.cols(); }
 };
 
+// A movie's title cut or padded to 7 characters, for the tables' first column.
+std::string short_title(const std::string& m) { return m.substr(0, 6) + std::string(7 - std::min<std::size_t>(6, m.size()), ' '); }
+
 // One line per user: +1, -1, or `blank(u, i)` where the array has no rating.
 template <class Blank>
 void print_rows(hg::tutorial::Tutorial& t, const Tensor& x, Blank blank) {
@@ -121,7 +147,7 @@ void print_rows(hg::tutorial::Tutorial& t, const Tensor& x, Blank blank) {
 void step1_array(hg::tutorial::Tutorial& t, Lab& lab) {
     t.step(1, "The users x movies array (0 = not rated)");
     t.say() << lab.users() << " users x " << lab.movies() << " movies (+1 liked, -1 disliked, 0 not rated):\n          ";
-    for (const std::string& m : lab.course.movies) t.say() << " " << m.substr(0, 6) << std::string(7 - std::min<std::size_t>(6, m.size()), ' ');
+    for (const std::string& m : lab.course.movies) t.say() << " " << short_title(m);
     t.say() << "\n";
     print_rows(t, lab.x, [](std::size_t, std::size_t) { return std::string("    .   "); });
     const float n_rated = hg::sum(lab.rated).item();
@@ -135,13 +161,36 @@ void steps2to5_forward(hg::tutorial::Tutorial& t, Lab& lab) {
     Net& net = lab.net;
     lab.x0 = lab.x.slice_rows(0, 1);
     lab.m0 = lab.rated.slice_rows(0, 1);
-    t.say() << "x = user 1's ratings " << lab.x0 << "\nW1 " << net.W1.shape() << ", b1 " << net.b1.shape() << ", W2 "
-            << net.W2.shape() << ", b2 " << net.b2.shape() << "\n";
+    t.say() << "x = user 1's ratings " << lab.x0 << "\n";
+    t.say() << "The weights start random, each drawn from a normal distribution with mean 0 and standard\n"
+            << "deviation 0.5 (--seed " << t.options().seed << " picks the draw); the biases start at 0. Were all the weights\n"
+            << "equal, every hidden unit would compute the same value and get the same gradient, and the\n"
+            << "units would stay copies of one another.\n"
+            << "W1 = " << net.W1.value() << "\nb1 = " << net.b1.value() << "\nW2 = " << net.W2.value()
+            << "\nb2 = " << net.b2.value() << "\n";
 
     t.step(3, "Encode: z = sigmoid(x·W1 + b1)");
-    lab.z0 = 1.0f / (1.0f + hg::exp(-(hg::matmul(lab.x0, net.W1.value()) + net.b1.value())));
+    auto sigmoid = [](const Tensor& a) { return 1.0f / (1.0f + hg::exp(-a)); };
+    lab.z0 = sigmoid(hg::matmul(lab.x0, net.W1.value()) + net.b1.value());
     t.say() << "z = " << lab.z0 << "   (" << lab.hidden << " numbers now describe this user's taste)\n";
     t.check(lab.z0.shape() == hg::Shape{1, lab.hidden}, "the code z has one value per hidden unit");
+    // The course's W·x (x a column) and nn::Linear's x·Wᵀ, with W = W1ᵀ stored (out x in).
+    const Tensor W = net.W1.value().transpose();
+    const Tensor z_course = sigmoid(hg::matmul(W, lab.x0.transpose()).transpose() + net.b1.value());
+    const Tensor z_linear =
+        hg::sigmoid(hg::linear(Var::constant(lab.x0), Var::constant(W), Var::constant(net.b1.value()))).value();
+    const float convention_diff = std::max(hg::max_abs_diff(z_course, lab.z0), hg::max_abs_diff(z_linear, lab.z0));
+    t.say() << "The same layer is written three ways; they differ only in which side x stands on:\n"
+            << "  the course:  z = f(W·x + b)    x a column (" << lab.movies() << "x1), W (" << lab.hidden << "x"
+            << lab.movies() << "): row j of W feeds unit j\n"
+            << "  here:        z = f(x·W1 + b1)  x a row (1x" << lab.movies() << "), W1 = Wᵀ (" << lab.movies() << "x"
+            << lab.hidden << "): column j of W1 feeds unit j\n"
+            << "  nn::Linear:  z = f(x·Wᵀ + b)   x a row (one per example), W stored (out x in) = ("
+            << lab.hidden << "x" << lab.movies() << ") as the course's\n"
+            << "  (x·W1)ᵀ = W1ᵀ·xᵀ = W·x: the same numbers, as a row instead of a column.\n"
+            << "  z by the course's W·x: " << z_course << "\n  z by linear(x, W, b):  " << z_linear
+            << "\n  largest difference from x·W1 + b1: " << convention_diff << "\n";
+    t.check(convention_diff < 1e-6f, "W·x with x a column, x·W1 with W1 = Wᵀ, and Linear's x·Wᵀ give the same z");
 
     t.step(4, "Decode: y = z·W2 + b2, the same size as x");
     lab.y0 = hg::matmul(lab.z0, net.W2.value()) + net.b2.value();
@@ -155,54 +204,137 @@ void steps2to5_forward(hg::tutorial::Tutorial& t, Lab& lab) {
     t.say() << "(a blank is not a 0 rating: the network is free to predict anything there)\n";
 }
 
-// From the error back to each parameter, one line of the chain rule each; returns the largest
-// difference from autograd's gradients.
+// A number in a column of the step 6 tables: fixed, 4 decimals, right-aligned.
+std::string cell(float v, std::size_t width = 9) {
+    std::string s = hg::tutorial::fixed(v == 0.0f ? 0.0f : v, 4);  // no "-0.0000"
+    return std::string(width > s.size() ? width - s.size() : 0, ' ') + s;
+}
+std::string rating(float v) { return v > 0 ? "   +1" : v < 0 ? "   -1" : "    0"; }
+std::string cells(const Tensor& row) {
+    std::string s = "[";
+    for (std::size_t j = 0; j < row.numel(); ++j) s += (j ? "," : "") + cell(row[j], 8);
+    return s + "]";
+}
+
+// From the error back to each parameter, one line of the chain rule per gradient column;
+// returns the largest difference from autograd's gradients.
 float step6_backprop(hg::tutorial::Tutorial& t, Lab& lab) {
     t.step(6, "Backpropagation written out with matrices, then by autograd");
     Net& net = lab.net;
-    const Tensor &x0 = lab.x0, &z0 = lab.z0;
-    const Tensor dY = 2.0f * (lab.y0 - x0) * lab.m0 / lab.n0;         // dd/dy, zero on blanks
+    const Tensor &x0 = lab.x0, &z0 = lab.z0, &m0 = lab.m0;
+    const Tensor dY = 2.0f * (lab.y0 - x0) * m0 / lab.n0;              // dd/dy, zero on blanks
     const Tensor dW2 = hg::matmul(z0, dY, true, false);                // zᵀ·dY      (3x6)
     const Tensor db2 = dY;                                             //            (1x6) -> (6)
     const Tensor dZ = hg::matmul(dY, net.W2.value(), false, true);     // dY·W2ᵀ     (1x3)
     const Tensor dA = dZ * z0 * (1.0f - z0);                           // sigmoid' = z(1−z)
     const Tensor dW1 = hg::matmul(x0, dA, true, false);                // xᵀ·dA      (6x3)
     const Tensor db1 = dA;
-    Var loss0 = loss_of(net, x0, lab.m0);
+    Var loss0 = loss_of(net, x0, m0);
     loss0.backward();
-    t.say() << "             by hand                          autograd\n";
-    t.say() << "dW2[0] " << dW2.slice_rows(0, 1) << "   " << net.W2.grad().slice_rows(0, 1) << "\n";
-    t.say() << "db2    " << db2 << "   " << net.b2.grad() << "\n";
-    t.say() << "dW1[0] " << dW1.slice_rows(0, 1) << "   " << net.W1.grad().slice_rows(0, 1) << "\n";
-    t.say() << "db1    " << db1 << "   " << net.b1.grad() << "\n";
+    auto name = [&](std::size_t i) { return short_title(lab.course.movies[i]); };
+
+    t.say() << "The output side, one line per movie i (n = " << lab.n0 << " rated movies; z = " << z0 << "):\n"
+            << "  movie     x_i  rated_i      y_i   dY_i = 2(y_i − x_i)·rated_i / n   db2_i = dY_i   column i of dW2 = zᵀ·dY_i\n";
+    std::size_t blank = lab.movies();  // the first movie user 1 left blank
+    for (std::size_t i = 0; i < lab.movies(); ++i) {
+        const bool rated = m0[i] != 0.0f;
+        if (!rated && blank == lab.movies()) blank = i;
+        t.say() << "  " << name(i) << rating(x0[i]) << (rated ? "        1" : "        0") << cell(lab.y0[i]) << cell(dY[i], 34)
+                << cell(db2[i], 15) << "   " << cells(dW2.transpose().slice_rows(i, i + 1))
+                << (rated ? "" : "   <- blank: no error, no gradient") << "\n";
+    }
+    t.say() << "The hidden side, one line per unit j:\n"
+            << "  unit j      z_j   dZ_j = Σ_i dY_i·W2[j][i]   dA_j = dZ_j·z_j(1 − z_j)   db1_j = dA_j\n";
+    for (std::size_t j = 0; j < lab.hidden; ++j)
+        t.say() << "  " << j + 1 << "     " << cell(z0[j]) << cell(dZ[j], 27) << cell(dA[j], 27) << cell(db1[j], 15) << "\n";
+    t.say() << "The input side, one line per movie i: row i of dW1 = x_i·dA\n";
+    for (std::size_t i = 0; i < lab.movies(); ++i)
+        t.say() << "  " << name(i) << rating(x0[i]) << "   " << cells(dW1.slice_rows(i, i + 1))
+                << (x0[i] > 0 ? "   = db1 (liked: x_i = +1)" : x0[i] < 0 ? "   = −db1 (disliked: x_i = −1)" : "   = 0 (blank: x_i = 0)")
+                << "\n";
+    t.say() << "dW1[0] equals db1 because x[0] = +1: a bias is a weight whose input is always 1, so the weights\n"
+            << "of a liked movie get exactly its gradient; a disliked movie's get −db1, a blank's nothing. With\n"
+            << "inputs of ±1 and 0 every row of dW1 is ±db1 or 0; an input of 0.5 would give 0.5·db1.\n";
+
     const float diff = std::max({hg::max_abs_diff(dW2, net.W2.grad()), hg::max_abs_diff(db2.reshape({lab.movies()}), net.b2.grad()),
                                  hg::max_abs_diff(dW1, net.W1.grad()), hg::max_abs_diff(db1.reshape({lab.hidden}), net.b1.grad())});
-    t.say() << "largest difference: " << diff << "\n";
+    t.say() << "autograd's dW1, db1, dW2, db2: largest difference from the hand-written ones " << diff << "\n";
     t.check(std::fabs(loss0.item() - lab.d0) < 1e-6f, "autograd's loss equals the hand-computed d(x, y)");
     t.check(diff < 1e-6f, "hand-written backpropagation and autograd agree to 1e-6");
+    if (blank < lab.movies()) {
+        const Tensor W2_column = net.W2.grad().transpose().slice_rows(blank, blank + 1);
+        t.check(net.b2.grad()[blank] == 0.0f && hg::sum(hg::abs(W2_column)).item() == 0.0f,
+                "only rated movies count: autograd gives the blank movie (" + lab.course.movies[blank] +
+                    ") exactly 0 in db2 and in its column of dW2");
+    }
+    float rows_diff = 0;  // row i of autograd's dW1 against x_i times autograd's db1
+    for (std::size_t i = 0; i < lab.movies(); ++i)
+        rows_diff = std::max(rows_diff, hg::max_abs_diff(net.W1.grad().slice_rows(i, i + 1).reshape({lab.hidden}),
+                                                         x0[i] * net.b1.grad()));
+    t.check(rows_diff < 1e-7f, "each row of autograd's dW1 is x_i times its db1 (to 1e-7)");
     for (Var p : params(net)) p.zero_grad();
     return diff;
 }
 
-// Online (after each user) against batch updates (after all users): the loss after each.
+// Online (after each user) against batch updates (after all users): the first update's length
+// and the loss after `compare_epochs` of each.
 struct Comparison {
-    float start = 0, online = 0, batch = 0;
+    float start = 0, online = 0, batch = 0, batch_sum = 0;
+    float step_online = 0, step_average = 0, step_sum = 0;  // lr·‖gradient‖ of the first update
 };
 
 Comparison step7_online_vs_batch(hg::tutorial::Tutorial& t, const Lab& lab, int epochs, float lr) {
     t.step(7, "Online updates (after each user) vs batch updates (after all users)");
     const int compare_epochs = std::min(epochs, 100);
+    Comparison c;
+    {  // The first update's length from the common start, for each way of updating.
+        const Net start = make_net(lab.movies(), lab.hidden, true, t.options().seed);
+        auto first_step = [&](const Tensor& x, const Tensor& rated, BatchGradient how) {
+            backward_batch(start, x, rated, how);
+            const float length = lr * grad_norm(start);
+            for (Var p : params(start)) p.zero_grad();
+            return length;
+        };
+        c.step_online = first_step(lab.x.slice_rows(0, 1), lab.rated.slice_rows(0, 1), BatchGradient::average);
+        c.step_average = first_step(lab.x, lab.rated, BatchGradient::average);
+        c.step_sum = first_step(lab.x, lab.rated, BatchGradient::sum);
+    }
+    const float users = static_cast<float>(lab.users()), ratio = c.step_sum / c.step_average;
+    t.say() << "A batch update can average the users' gradients or add them up. Batch learning here averages:\n"
+            << "its loss is step 5's d(x, y) over the whole array, the mean error over all " << hg::sum(lab.rated).item()
+            << " ratings, so\nits gradient is about the average of the " << lab.users() << " users' gradients. "
+            << "Summing them instead (backward()\nonce per user: the gradients add up until the update) makes the "
+            << "step about " << lab.users() << " times longer.\n"
+            << "The first update's length, lr·‖gradient‖ over all weights and biases, at lr " << lr << ":\n"
+            << "  online (user 1 alone): " << c.step_online << "\n"
+            << "  batch, averaged:       " << c.step_average
+            << "   (shorter than user 1's alone: users who like opposite movies pull\n"
+            << "                                    the weights in opposite directions)\n"
+            << "  batch, summed:         " << c.step_sum << "   (" << hg::tutorial::fixed(ratio, 1)
+            << " x the averaged; exactly " << lab.users() << " x if every user had rated as many movies)\n";
+    t.check(std::fabs(ratio / users - 1.0f) < 0.25f,
+            "summing the " + std::to_string(lab.users()) + " users' gradients makes the batch step " +
+                std::to_string(lab.users()) + " times the averaged one, to 25%");
+
     Net online = make_net(lab.movies(), lab.hidden, true, t.options().seed);
     Net batch = make_net(lab.movies(), lab.hidden, true, t.options().seed);
-    Comparison c;
+    Net batch_sum = make_net(lab.movies(), lab.hidden, true, t.options().seed);
     c.start = total_loss(online, lab.x, lab.rated);
     c.online = train(online, lab.x, lab.rated, compare_epochs, 1, lr).back();
-    c.batch = train(batch, lab.x, lab.rated, compare_epochs, lab.users(), lr).back();
-    t.say() << "after " << compare_epochs << " epochs from the same start (loss " << c.start << "):\n"
-            << "  online: " << compare_epochs * static_cast<int>(lab.users()) << " updates, loss " << c.online << "\n"
-            << "  batch:  " << compare_epochs << " updates, loss " << c.batch << "\n";
-    t.check(c.online < c.batch, "with the same learning rate and epochs, online learning gets further (11x more updates)");
+    c.batch = train(batch, lab.x, lab.rated, compare_epochs, lab.users(), lr, BatchGradient::average).back();
+    c.batch_sum = train(batch_sum, lab.x, lab.rated, compare_epochs, lab.users(), lr, BatchGradient::sum).back();
+    t.say() << "after " << compare_epochs << " epochs from the same start (loss " << c.start
+            << "; losses are d(x, y) over the whole array, squared error per rating):\n"
+            << "  online:          " << compare_epochs * static_cast<int>(lab.users()) << " updates, loss " << c.online << "\n"
+            << "  batch, averaged: " << compare_epochs << " updates, loss " << c.batch << "\n"
+            << "  batch, summed:   " << compare_epochs << " updates, loss " << c.batch_sum << "\n";
+    t.check(c.online < c.batch, "with the same learning rate and epochs, online learning gets further than averaged batches (11x more updates)");
     t.check(c.batch < c.start, "batch learning lowers the loss too, one smooth step per epoch");
+    t.check(c.batch_sum < c.batch, "summed batches, with their longer steps, get further than averaged ones");
+    t.say() << "Summed, one batch update is the sum of the " << lab.users() << " steps an epoch of online updates would take, all\n"
+            << "computed at the same point; " << compare_epochs << " of them get almost as far as " << compare_epochs * static_cast<int>(lab.users())
+            << " online ones.\nAveraging is the usual choice: it keeps the step size independent of the batch size; the\n"
+            << "learning rate then has to grow with the batch for the same progress per epoch.\n";
     return c;
 }
 
@@ -267,6 +399,7 @@ int main(int argc, char** argv) {
         t.result({{"grad_diff", hg::tutorial::scientific(diff, 2)},
                   {"online_loss", hg::tutorial::fixed(c.online, 4)},
                   {"batch_loss", hg::tutorial::fixed(c.batch, 4)},
+                  {"batch_sum_loss", hg::tutorial::fixed(c.batch_sum, 4)},
                   {"final_loss", hg::tutorial::fixed(curve.back(), 4)},
                   {"no_bias_loss", hg::tutorial::fixed(no_bias_loss, 4)},
                   {"epochs", std::to_string(epochs)}});
