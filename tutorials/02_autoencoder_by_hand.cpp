@@ -301,7 +301,7 @@ std::vector<float> step8_epochs(tut::Tutorial& t, const Lab& lab, const Net& net
     const std::vector<float> curve = train(net, lab.x, lab.rated, epochs, 1, lr);
     for (int e : {1, epochs / 8, epochs / 4, epochs / 2, epochs})
         if (e >= 1) t.say() << "  epoch " << e << ": loss " << curve[static_cast<std::size_t>(e - 1)] << "\n";
-    t.check(curve.back() < 0.1f * start, "the loss after the last epoch is below a tenth of the first");
+    t.check(curve.back() < 0.1f * start, "the loss after the last epoch is below a tenth of the untrained network's");
     return curve;
 }
 
