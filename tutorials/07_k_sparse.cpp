@@ -239,7 +239,7 @@ void step4_error_against_k(tut::Tutorial& t, const std::vector<Trained>& sweep, 
     }
     tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
                           "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
-    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves, true);
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per pixel, each epoch", "epoch", "train MSE per pixel", curves, true);
     tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
     t.say() << "(non-zeros counted in each of the " << x_test.rows() << " test codes: keeping the k largest "
             << "leaves k by construction)\n";

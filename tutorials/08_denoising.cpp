@@ -198,7 +198,7 @@ Errors step4_same_noisy_images(tut::Tutorial& t, const std::vector<std::shared_p
         tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
     }
     for (std::size_t c = 0; c < corruptions.size(); ++c)
-        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
+        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (MSE per pixel " +
                                                tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
                                                tut::fixed(err[0][c], 4) + ")");
     for (std::size_t c = 0; c < corruptions.size(); ++c)

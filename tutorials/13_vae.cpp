@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
         const Lab lab{train_set, test_set, t.epochs(10, 5), batch, lr, t.default_setting({"--train-images", "--batch", "--lr"}),
                       bce_per_image(x_test, x_test),         // a perfect copy x̂ = x
                       bce_per_image(x_test, mean_image)};  // ignore z: KL 0
-        t.say() << "losses are in nats (natural logarithms), summed over an image's 784 pixels\n"
+        t.say() << "losses are in nats (natural logarithms) per image: BCE summed over its 784 pixels, plus the KL term\n"
                 << "a perfect reconstruction (x̂ = x) still costs " << tut::fixed(lab.floor, 2)
                 << " per image: the pixels are grey levels, not 0/1\n"
                 << "a decoder that ignores z and draws the mean training image, with KL 0: "

@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
 
         Lab lab{t, n_users, n_items, lo, hi, hg::data::random_split(d.split.train, 0.1, t.options().seed), {}, {}};
         // --epochs: the longest run; scored every 5 epochs and at the end. --quick trains eight
-        // models (four in step 4, two in step 5, two in step 6) of 15 full-batch epochs each.
+        // models (four in step 4, two in step 5, up to two in step 6) of at most 15 full-batch epochs each.
         const int max_epochs = t.epochs(100, 15);
         for (int e = 5; e < max_epochs + 5; e += 5) lab.checkpoints.push_back(std::min(e, max_epochs));
         Chosen f = choose_target_and_lambda(lab, lambdas, hidden);
