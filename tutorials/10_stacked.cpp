@@ -255,7 +255,7 @@ std::pair<double, double> step4_finetune(tut::Tutorial& t, StackedClassifier& pr
     // The same numbers against every probe, the strongest first: what fine-tuning adds over a
     // linear classifier on a frozen layer, and what a random start reaches against raw pixels.
     const std::size_t best = static_cast<std::size_t>(std::max_element(probes.begin(), probes.end()) - probes.begin());
-    const auto points = [](double a, double b) { return tut::fixed(100 * (a - b), 1) + " points"; };
+    const auto points = [](double a, double b) { return tut::fixed(100 * (a - b), 2) + " points"; };
     t.say() << "the strongest linear probe is on the " << probe_name(best) << ": " << tut::fixed(probes[best], 4) << "; the "
             << "fine-tuned stack is " << (acc_pre > probes[best] ? "above it by " + points(acc_pre, probes[best])
                                                                  : "below it by " + points(probes[best], acc_pre))
