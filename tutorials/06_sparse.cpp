@@ -67,7 +67,7 @@ Var penalty_of(const Var& h, const Settings& s) {
 constexpr float near_zero = 0.05f;  // an activation below this counts as "off"
 
 struct Measures {
-    double mse = 0, mean_act = 0, off = 0;  // on the test images: MSE per pixel, mean activation, share below near_zero
+    double mse = 0, mean_act = 0, off = 0;  // on the test images: MSE per pixel, mean activation, share of activations below near_zero
 };
 
 Measures measure(SparseAutoencoder& model, const Tensor& x) {
@@ -106,7 +106,7 @@ History train(tut::Tutorial& t, SparseAutoencoder& model, const Settings& s, con
             opt.step();
         }
         const Measures& m = hist.emplace_back(measure(model, test_x));
-        loop.report("test MSE " + tut::fixed(m.mse, 4) + ", mean activation " + tut::fixed(m.mean_act, 3) + ", off " +
+        loop.report("test MSE per pixel " + tut::fixed(m.mse, 4) + ", mean activation " + tut::fixed(m.mean_act, 3) + ", off " +
                     tut::fixed(100 * m.off, 0) + "%");
     }
     return hist;
@@ -170,10 +170,10 @@ std::vector<Trial> train_alike(tut::Tutorial& t, const std::vector<Settings>& se
 }
 
 void print_table(tut::Tutorial& t, const std::vector<Trial>& trials) {
-    t.say() << "  model                                | test MSE | mean activation | activations < " << near_zero
+    t.say() << "  model                                | test MSE per pixel | mean activation | activations < " << near_zero
             << " | class selectivity\n";
     for (const Trial& r : trials)
-        t.say() << "  " << std::left << std::setw(36) << r.name << std::right << " | " << std::setw(8)
+        t.say() << "  " << std::left << std::setw(36) << r.name << std::right << " | " << std::setw(18)
                 << tut::fixed(r.last().mse, 4) << " | " << std::setw(15) << tut::fixed(r.last().mean_act, 4) << " | "
                 << std::setw(17) << tut::fixed(100 * r.last().off, 1) << "% | " << std::setw(17)
                 << tut::fixed(r.selectivity, 3) << "\n";
@@ -279,7 +279,8 @@ void step5_filters(tut::Tutorial& t, const std::vector<Trial>& trials, const Ten
                           "mean activation", curves, true);
 }
 
-// Tutorial 05's wide layer heads for the copy; with the KL penalty an image uses about rho·H units.
+// Tutorial 05's wide layer heads for the copy; the KL penalty holds each unit's mean activation
+// near rho, so an image's activation mass is about rho·H (how many units are on is counted too).
 std::vector<Trial> step6_overcomplete(tut::Tutorial& t, const std::vector<Settings>& settings, std::size_t wide,
                                       const tut::FashionMnist& data, float rho) {
     t.step(6, "Over-complete: " + std::to_string(wide) + " units, plain and KL-sparse");
@@ -289,8 +290,13 @@ std::vector<Trial> step6_overcomplete(tut::Tutorial& t, const std::vector<Settin
     const std::vector<Trial> w = train_alike(t, settings, wide, X, data.test, epochs, std::to_string(wide) + " units, ");
     print_table(t, w);
     for (const Trial& r : w) write_filters(t, "filters_wide_" + r.tag + ".png", *r.model, data.test.images, 100);
-    t.say() << "units in use per image (mean activation x units): plain " << tut::fixed(w[0].last().mean_act * wide, 0)
-            << ", KL " << tut::fixed(w[1].last().mean_act * wide, 0) << " of " << wide << "\n";
+    // A unit counts as on for an image when its activation is at least near_zero; the mean
+    // activation times the units is activation mass, not a count of units.
+    auto units_on = [&](const Trial& r) { return (1 - r.last().off) * static_cast<double>(wide); };
+    t.say() << "units with an activation of at least " << near_zero << ", per test image (mean over the images): plain "
+            << tut::fixed(units_on(w[0]), 0) << ", KL " << tut::fixed(units_on(w[1]), 0) << " of " << wide
+            << "\n(the activation mass, mean activation x units: plain " << tut::fixed(w[0].last().mean_act * wide, 0)
+            << ", KL " << tut::fixed(w[1].last().mean_act * wide, 0) << ")\n";
     t.check(w[1].last().mean_act > rho / 2 && w[1].last().mean_act < 2 * rho, "over-complete: KL holds the mean activation within 2x of rho");
     t.check(w[1].last().mean_act < w[0].last().mean_act / 3, "over-complete: far below the plain wide layer's");
     t.check(w[1].selectivity > 1.25 * w[0].selectivity, "over-complete: the KL units are more class-selective than the plain ones");

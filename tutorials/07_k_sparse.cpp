@@ -75,7 +75,7 @@ std::vector<double> train(tut::Tutorial& t, KSparseAutoencoder& model, const Ten
             loop.add(loss);
         }
         losses.push_back(loop.mean_loss());
-        loop.report("k " + std::to_string(model.k) + "  train MSE " + tut::fixed(losses.back(), 5));
+        loop.report("k " + std::to_string(model.k) + "  train MSE per pixel " + tut::fixed(losses.back(), 5));
     }
     model.k = target_k;
     return losses;
@@ -194,7 +194,6 @@ void step2_model(tut::Tutorial& t, const hg::data::ImageSet& test, const Setting
             << z_full.shape() << ", of which k = " << demo.k << " survive:\n ";
     for (std::size_t j : support) t.say() << " z[" << j << "]=" << tut::fixed(code.value()[j], 3);
     t.say() << "\n  (the largest value set to 0 is " << tut::fixed(largest_pruned, 3) << ")\n";
-    t.check(support.size() == demo.k, "the code has exactly k non-zero entries");
     Var loss = hg::mse(demo(x1), x1);
     loss.backward();
     std::size_t bias_with_grad = 0, outside = 0;
@@ -216,7 +215,7 @@ std::vector<Trained> step3_sweep(tut::Tutorial& t, const tut::FashionMnist& data
     std::vector<Trained> sweep;
     for (std::size_t k : ks) {
         const Trained& r = sweep.emplace_back(train_and_evaluate(t, data.train.images, data.test.images, k, true, s, epochs));
-        t.say() << "  k = " << k << ": test MSE " << tut::fixed(r.test_mse, 5) << ", " << r.dead
+        t.say() << "  k = " << k << ": test MSE per pixel " << tut::fixed(r.test_mse, 5) << ", " << r.dead
                 << " dead units (in no test image's code)\n";
     }
     return sweep;
@@ -224,7 +223,8 @@ std::vector<Trained> step3_sweep(tut::Tutorial& t, const tut::FashionMnist& data
 
 void step4_error_against_k(tut::Tutorial& t, const std::vector<Trained>& sweep, const Tensor& x_test, const Settings& s) {
     t.step(4, "Reconstruction error against k");
-    t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n";
+    t.say() << "     k   test MSE   non-zeros per code   dead units   filter-image match\n"
+            << "        (per pixel)  (fewest..most)\n";
     std::vector<double> k_axis, errors;
     std::vector<tut::Curve> curves;
     std::vector<Tensor> recon_rows{x_test.slice_rows(0, 10)};
@@ -239,27 +239,19 @@ void step4_error_against_k(tut::Tutorial& t, const std::vector<Trained>& sweep, 
     }
     tut::write_svg_curves(t.out_dir() + "/error_vs_k.svg", "k-sparse autoencoder: test error against k", "k",
                           "test MSE per pixel", {{"H = " + std::to_string(s.hidden) + " units", errors, k_axis}});
-    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per epoch", "epoch", "train MSE", curves, true);
+    tut::write_svg_curves(t.out_dir() + "/training_loss.svg", "training MSE per pixel, each epoch", "epoch", "train MSE per pixel", curves, true);
     tut::write_png_grid(t.out_dir() + "/reconstructions.png", Tensor::concat_rows(recon_rows), 28, 28, 10);
+    t.say() << "(non-zeros counted in each of the " << x_test.rows() << " test codes: keeping the k largest "
+            << "leaves k by construction)\n";
     bool falls = true;
     for (std::size_t i = 1; i < sweep.size(); ++i) falls = falls && sweep[i].test_mse < sweep[i - 1].test_mse;
     t.check(falls, "the test error falls at every step up in k (more units per image, less error)");
 }
 
-bool step5_exactly_k(tut::Tutorial& t, const std::vector<Trained>& sweep, std::size_t test_images) {
-    t.step(5, "Every code has exactly k non-zeros");
-    bool exact = true;
-    for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
-    t.say() << "non-zeros counted in each of the " << test_images << " test codes of every model (the table's "
-            << "third column: fewest..most)\n";
-    t.check(exact, "every test code has exactly k non-zeros, for every k");
-    return exact;
-}
-
 // A unit's filter is its row of W (the decoder draws it, the encoder matches it); the
 // measure is each live filter's best cosine with any test image (1 = identical shape).
-void step6_filters(tut::Tutorial& t, const std::vector<Trained>& sweep) {
-    t.step(6, "Filters: whole garments at small k, finer patterns at larger k");
+void step5_filters(tut::Tutorial& t, const std::vector<Trained>& sweep) {
+    t.step(5, "Filters: whole garments at small k, finer patterns at larger k");
     for (const Trained& r : sweep)
         tut::write_png_grid(t.out_dir() + "/filters_k" + std::to_string(r.k) + ".png", r.filters, 28, 28, 10, 0.0f, 0.0f);
     const Trained &small = sweep.front(), &large = sweep.back();
@@ -269,11 +261,11 @@ void step6_filters(tut::Tutorial& t, const std::vector<Trained>& sweep) {
             "the filters of the smallest k look more like whole images than those of the largest k");
 }
 
-Trained step7_without_schedule(tut::Tutorial& t, const tut::FashionMnist& data, const Trained& small, const Settings& s,
+Trained step6_without_schedule(tut::Tutorial& t, const tut::FashionMnist& data, const Trained& small, const Settings& s,
                                int epochs) {
-    t.step(7, "Why k starts large: the same smallest k without the schedule");
+    t.step(6, "Why k starts large: the same smallest k without the schedule");
     const Trained fixed_k = train_and_evaluate(t, data.train.images, data.test.images, small.k, false, s, epochs);
-    t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE "
+    t.say() << "k = " << small.k << " from the first step: " << fixed_k.dead << " dead units, test MSE per pixel "
             << tut::fixed(fixed_k.test_mse, 5) << "  (with the schedule: " << small.dead << " dead, "
             << tut::fixed(small.test_mse, 5) << ")\n";
     t.check(fixed_k.dead > small.dead, "without the schedule more units never win a code (dead units)");
@@ -301,9 +293,10 @@ int main(int argc, char** argv) {
         step2_model(t, data.test, s, ks.front());
         const std::vector<Trained> sweep = step3_sweep(t, data, ks, s, epochs);
         step4_error_against_k(t, sweep, data.test.images, s);
-        const bool exact = step5_exactly_k(t, sweep, data.test.images.rows());
-        step6_filters(t, sweep);
-        const Trained fixed_k = step7_without_schedule(t, data, sweep.front(), s, epochs);
+        bool exact = true;  // the table's fewest..most column, for the result line
+        for (const Trained& r : sweep) exact = exact && r.min_nonzeros == r.k && r.max_nonzeros == r.k;
+        step5_filters(t, sweep);
+        const Trained fixed_k = step6_without_schedule(t, data, sweep.front(), s, epochs);
         t.say() << "\npictures in " << t.out_dir() << "/ (07_k_sparse.md says what each shows)\n";
         std::string k_list, mse_list;
         for (const Trained& r : sweep) {

@@ -102,7 +102,7 @@ std::vector<double> train(tut::Tutorial& t, Autoencoder& model, const std::strin
             loop.add(loss);
         }
         losses.push_back(loop.mean_loss());
-        loop.report("train cross-entropy " + tut::fixed(losses.back(), 4));
+        loop.report("train cross-entropy per pixel " + tut::fixed(losses.back(), 4));
     }
     model.eval();
     return losses;
@@ -120,7 +120,7 @@ std::vector<Tensor> step2_corrupt(tut::Tutorial& t, const std::vector<Corruption
         const Tensor& noisy = noisy_test.emplace_back(corrupt(corruptions[c], x_test, seed + 100 + c));
         const Tensor changed = hg::ne(noisy - x_test, 0.0f);
         t.say() << "  " << corruptions[c].describe() << ": " << tut::fixed(100 * hg::mean(changed).item(), 1)
-                << "% of the pixels changed, mean squared change " << tut::fixed(mse(noisy, x_test), 4) << "\n";
+                << "% of the pixels changed, mean squared change per pixel " << tut::fixed(mse(noisy, x_test), 4) << "\n";
     }
     // Masking zeroes a fraction ν of ALL pixels: among the non-zero ones, the share that became 0.
     const Tensor on = hg::gt(x_test, 0.0f);
@@ -166,7 +166,7 @@ using Errors = std::vector<std::vector<double>>;  // [model][input]: the corrupt
 
 void print_errors(tut::Tutorial& t, const Errors& err, const std::vector<std::string>& names,
                   const std::vector<Tensor>& noisy_test, const Tensor& x_test) {
-    t.say() << "test MSE against the clean images, by input:\n";
+    t.say() << "test MSE per pixel against the clean images, by input:\n";
     t.say() << "  model               masking   gaussian   salt_pepper      clean\n";
     t.say() << "  (noisy input)   " << tut::right(tut::fixed(mse(noisy_test[0], x_test), 4), 10)
             << tut::right(tut::fixed(mse(noisy_test[1], x_test), 4), 11) << tut::right(tut::fixed(mse(noisy_test[2], x_test), 4), 14)
@@ -198,7 +198,7 @@ Errors step4_same_noisy_images(tut::Tutorial& t, const std::vector<std::shared_p
         tut::write_png_grid(t.out_dir() + "/denoise_" + corruptions[c].name + ".png", rows, 28, 28, 10);
     }
     for (std::size_t c = 0; c < corruptions.size(); ++c)
-        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (" +
+        t.check(err[c + 1][c] < err[0][c], "on " + corruptions[c].describe() + ", the DAE trained on it (MSE per pixel " +
                                                tut::fixed(err[c + 1][c], 4) + ") beats the plain AE (" +
                                                tut::fixed(err[0][c], 4) + ")");
     for (std::size_t c = 0; c < corruptions.size(); ++c)

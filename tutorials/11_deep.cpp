@@ -96,7 +96,7 @@ void pca_errors(tut::Tutorial& t, Pca& pca, const Tensor& x, const Tensor& x_tes
     double discarded = 0;
     for (std::size_t i = code; i < pca.variances.numel(); ++i) discarded += pca.variances[i];
     const double train_error = error_per_image(x, pca.reconstruct(x, code)), predicted = discarded * (n - 1) / n;
-    t.say() << "training error with " << code << " components " << tut::fixed(train_error, 3)
+    t.say() << "training squared error per image with " << code << " components " << tut::fixed(train_error, 3)
             << "; the discarded eigenvalues predict " << tut::fixed(predicted, 3) << "\n";
     t.check(std::fabs(train_error - predicted) < 0.01 * predicted,
             "PCA's training error equals the sum of the discarded eigenvalues (to 1%)");
@@ -104,7 +104,7 @@ void pca_errors(tut::Tutorial& t, Pca& pca, const Tensor& x, const Tensor& x_tes
     if (std::find(pca.ks.begin(), pca.ks.end(), static_cast<double>(code)) == pca.ks.end())
         pca.ks.push_back(static_cast<double>(code));
     std::sort(pca.ks.begin(), pca.ks.end());
-    t.say() << "test error per image:";
+    t.say() << "test squared error per image:";
     for (double k : pca.ks) {
         pca.test_error.push_back(error_per_image(x_test, pca.reconstruct(x_test, static_cast<std::size_t>(k))));
         t.say() << "  k=" << k << ": " << tut::fixed(pca.test_error.back(), 2);
@@ -124,7 +124,7 @@ Trained train_autoencoder(tut::Tutorial& t, hg::models::DeepAutoencoder& model, 
     hg::Adam opt(model.parameters(), hg::AdamOptions(s.lr));
     const double start_error = error_per_image(x_test, hg::models::reconstruct(model, x_test));
     t.say() << s.activation << " units, Adam (lr " << s.lr << (s.decay ? ", falling linearly to 0" : "") << "), batch "
-            << s.batch << ", " << epochs << " epochs on " << x.rows() << " images; test error before training "
+            << s.batch << ", " << epochs << " epochs on " << x.rows() << " images; test squared error per image before training "
             << tut::fixed(start_error, 2) << "\n";
     tut::EpochLoop loop(t, "deep autoencoder", x, s.batch, epochs, rng);
     Trained out;
@@ -138,7 +138,7 @@ Trained train_autoencoder(tut::Tutorial& t, hg::models::DeepAutoencoder& model, 
             loop.add(loss);
         }
         out.curve.push_back(error_per_image(x_test, hg::models::reconstruct(model, x_test)));
-        loop.report("train cross-entropy " + tut::fixed(loop.mean_loss(), 4) + "  test error " +
+        loop.report("train cross-entropy per pixel " + tut::fixed(loop.mean_loss(), 4) + "  test squared error per image " +
                     tut::fixed(out.curve.back(), 2) + "  (" + tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch)");
     }
     out.epoch_seconds = loop.median_epoch_seconds();

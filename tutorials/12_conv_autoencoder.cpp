@@ -45,7 +45,8 @@ Score score(const Tensor& x, const Tensor& x_hat) {
 }
 
 struct Trained {
-    std::vector<double> test_bce;  // after each epoch (on the monitoring images)
+    std::vector<double> test_bce;  // after each epoch, on the first monitor_images test images
+    std::size_t monitor_images = 0;
     double epoch_seconds = 0;      // median time of an epoch's training loop
     double step_seconds = 0;       // of which one training step (forward + backward + Adam), on average
 };
@@ -56,6 +57,7 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
     tut::EpochLoop loop(t, label, x, batch, epochs, seed);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
+    out.monitor_images = x_monitor.rows();
     while (loop.next_epoch()) {
         for (const tut::Batch& b : loop.batches()) {
             Var loss = hg::bce_with_logits(model(b.x), b.x);
@@ -65,7 +67,8 @@ Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, con
             loop.add(loss);
         }
         out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
-        loop.report("train BCE " + tut::fixed(loop.mean_loss(), 4) + "  test BCE " + tut::fixed(out.test_bce.back(), 4));
+        loop.report("BCE per pixel: train " + tut::fixed(loop.mean_loss(), 4) + ", first " + std::to_string(x_monitor.rows()) +
+                    " test images " + tut::fixed(out.test_bce.back(), 4));
     }
     out.epoch_seconds = loop.median_epoch_seconds();
     out.step_seconds = out.epoch_seconds / static_cast<double>((x.rows() + batch - 1) / batch);  // batches per epoch
@@ -97,21 +100,38 @@ void convolution_by_hand(tut::Tutorial& t, const Tensor& x_test) {
     t.say() << "image " << image.shape() << " * kernel " << kernel.shape() << " (padding 1) -> " << edges.shape()
             << "; im2col makes the image a (9 x 784) matrix, one column per output pixel,\n"
             << "so the layer is the (1 x 9)·(9 x 784) product\n";
-    // The definition, y[i,j] = Σ_u Σ_v W[u,v]·x[i + u − 1, j + v − 1], at a few pixels (zero outside).
+    // The definition, y[i,j] = Σ_u Σ_v W[u,v]·x[i + u − 1, j + v − 1] (zero outside), at every
+    // output pixel. Most of an image is background, where both give 0 whatever conv2d does, so
+    // the comparison counts the pixels where the edge response is not 0, and shows four of them.
+    struct Pixel {
+        std::size_t i, j;
+        double by_hand, by_conv2d;
+    };
+    std::vector<Pixel> responding;
     double worst = 0;
-    for (const auto& [i, j] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 0}, {5, 14}, {14, 14}, {27, 3}}) {
-        double y = 0;
-        for (std::size_t u = 0; u < 3; ++u)
-            for (std::size_t v = 0; v < 3; ++v) {
-                const long r = static_cast<long>(i + u) - 1, c = static_cast<long>(j + v) - 1;
-                if (r >= 0 && c >= 0 && r < static_cast<long>(kSide) && c < static_cast<long>(kSide))
-                    y += kernel.value()[u * 3 + v] * image.value()[static_cast<std::size_t>(r) * kSide + static_cast<std::size_t>(c)];
-            }
-        const double got = edges.value()[i * kSide + j];
-        worst = std::max(worst, std::fabs(got - y));
-        t.say() << "  y[" << i << "," << j << "]: by hand " << tut::fixed(y, 4) << ", conv2d " << tut::fixed(got, 4) << "\n";
+    for (std::size_t i = 0; i < kSide; ++i)
+        for (std::size_t j = 0; j < kSide; ++j) {
+            double y = 0;
+            for (std::size_t u = 0; u < 3; ++u)
+                for (std::size_t v = 0; v < 3; ++v) {
+                    const long r = static_cast<long>(i + u) - 1, c = static_cast<long>(j + v) - 1;
+                    if (r >= 0 && c >= 0 && r < static_cast<long>(kSide) && c < static_cast<long>(kSide))
+                        y += kernel.value()[u * 3 + v] *
+                             image.value()[static_cast<std::size_t>(r) * kSide + static_cast<std::size_t>(c)];
+                }
+            const double got = edges.value()[i * kSide + j];
+            worst = std::max(worst, std::fabs(got - y));
+            if (y != 0.0) responding.push_back({i, j, y, got});
+        }
+    for (std::size_t k = 0; k < 4 && !responding.empty(); ++k) {
+        const Pixel& p = responding[k * responding.size() / 4];
+        t.say() << "  y[" << p.i << "," << p.j << "]: by hand " << tut::fixed(p.by_hand, 4) << ", conv2d "
+                << tut::fixed(p.by_conv2d, 4) << "\n";
     }
-    t.check(worst < 1e-5, "conv2d agrees with the definition (im2col + gemm is the same sum)");
+    t.say() << "by hand and by conv2d at all " << kPixels << " output pixels, " << responding.size()
+            << " of them where the edge response is not 0: largest difference " << tut::scientific(worst, 1) << "\n";
+    t.check(worst < 1e-5 && responding.size() > kPixels / 10,
+            "conv2d agrees with the definition at every pixel, over 10% of them edges (im2col + gemm is the same sum)");
     tut::write_png_grid(t.out_dir() + "/edge_filter.png",
                         Tensor::concat_rows({image.value().reshape({1, kPixels}), edges.value().reshape({1, kPixels})}),
                         kSide, kSide, 2, 0.0f, 0.0f);
@@ -134,8 +154,8 @@ void show_models(tut::Tutorial& t, hg::models::ConvAutoencoder& conv, hg::models
         t.say() << "\n";
     }
     const hg::Shape code_shape = conv.encode(Var::constant(x_test.slice_rows(0, 2))).shape();
-    t.say() << "codes: convolutional " << code_shape << " = " << code_shape.numel() / 2
-            << " numbers per image; fully connected 128\n"
+    t.say() << "codes of a batch of 2 images: convolutional " << code_shape << " = 2 x " << code_shape.numel() / 2
+            << " numbers, " << code_shape.numel() / 2 << " per image; fully connected 128 per image\n"
             << "weights: convolutional " << hg::with_thousands(conv.num_parameters()) << ", fully connected "
             << hg::with_thousands(dense.num_parameters()) << "\n";
     t.check(code_shape == hg::Shape({2, 8, 4, 4}), "the convolutional code is 4x4x8 = 128 numbers, as the dense one");
@@ -148,7 +168,7 @@ std::pair<Score, Score> compare(tut::Tutorial& t, hg::Module& conv, hg::Module& 
     t.step(5, "Which reconstructs the test images better?");
     const Score c = score(x_test, rebuild(conv, x_test));
     const Score d = score(x_test, rebuild(dense, x_test));
-    t.say() << "test images (" << x_test.rows() << ")           BCE per pixel   squared error per image\n"
+    t.say() << "all " << x_test.rows() << " test images          BCE per pixel   squared error per image\n"
             << "  mean training image           " << tut::right(tut::fixed(baseline.bce, 4), 10)
             << tut::right(tut::fixed(baseline.sq_error, 2), 16) << "\n"
             << "  convolutional (4x4x8 code)    " << tut::right(tut::fixed(c.bce, 4), 10)
@@ -198,7 +218,9 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test_set, hg::models::
     tut::write_png_grid(out + "/reconstructions.png",
                         Tensor::concat_rows({originals, rebuild(conv, originals), rebuild(dense, originals)}),
                         kSide, kSide, rows.size());
-    tut::write_svg_curves(out + "/test_bce.svg", "test BCE per pixel after each epoch", "epoch", "BCE per pixel",
+    tut::write_svg_curves(out + "/test_bce.svg",
+                          "test BCE per pixel after each epoch (first " + std::to_string(conv_run.monitor_images) + " test images)",
+                          "epoch", "BCE per pixel",
                           {{"convolutional (4x4x8 code)", conv_run.test_bce},
                            {"fully connected (128 code)", dense_run.test_bce},
                            {"mean image", std::vector<double>(conv_run.test_bce.size(), baseline_bce)}});

@@ -57,7 +57,7 @@ Trained train(tut::Tutorial& t, const std::string& label, Vae& model, const Tens
         }
         out.test = hg::models::vae_score(model, x_test, eval_seed);
         out.curve.push_back(out.test.loss());
-        loop.report("train loss " + tut::fixed(loop.mean_loss(), 2) + "  test loss " + tut::fixed(out.test.loss(), 2) +
+        loop.report("nats per image: train loss " + tut::fixed(loop.mean_loss(), 2) + "  test loss " + tut::fixed(out.test.loss(), 2) +
                     " (BCE " + tut::fixed(out.test.bce, 2) + " + KL " + tut::fixed(out.test.kl, 2) + ")  " +
                     tut::fixed(loop.epoch_seconds().back(), 1) + " s/epoch");
     }
@@ -156,7 +156,7 @@ void kl_and_sample(tut::Tutorial& t) {
     const double keras_kl = closed;
     const double keras_true = monte_carlo_kl(mu, head * 2.0f, samples, rng);
     t.say() << "mu " << mu.reshape({4}) << ", second head s " << head.reshape({4}) << "\n"
-            << "  s read as logvar in both places:  closed-form KL " << tut::fixed(closed, 4)
+            << "  s read as logvar in both places:  closed-form KL " << tut::fixed(closed, 4) << " nats"
             << ", Monte-Carlo KL of the samples (" << samples << " draws) " << tut::fixed(mc, 4) << "\n"
             << "  s as log sigma in the sample, as logvar in the KL (the Keras blog):  the KL term says "
             << tut::fixed(keras_kl, 4) << ", the samples' KL is " << tut::fixed(keras_true, 4) << "\n";
@@ -187,7 +187,7 @@ Trained two_d(tut::Tutorial& t, const Lab& lab, Result& result) {
             << "Adam (lr " << lab.lr << "), batch " << lab.batch << ", " << lab.epochs << " epochs on " << x.rows()
             << " images\n";
     const Trained two = train(t, "2-D VAE", model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
-    t.say() << "test loss per image " << tut::fixed(two.test.loss(), 2) << " = BCE " << tut::fixed(two.test.bce, 2)
+    t.say() << "test loss per image " << tut::fixed(two.test.loss(), 2) << " nats = BCE " << tut::fixed(two.test.bce, 2)
             << " + KL " << tut::fixed(two.test.kl, 2) << "\n";
     if (lab.default_setting)
         t.check(two.test.loss() < 0.85 * lab.mean_image_loss,
@@ -225,7 +225,6 @@ Trained two_d(tut::Tutorial& t, const Lab& lab, Result& result) {
         }
     t.say() << "the grid's z from " << tut::fixed(grid[0], 3) << " to " << tut::fixed(grid[2 * side - 2], 3)
             << " (Φ⁻¹(0.05) .. Φ⁻¹(0.95))\n";
-    t.check(std::fabs(grid[0] + 1.6449) < 1e-3, "the grid starts at the prior's 5% quantile, -1.645");
     tut::write_png_grid(t.out_dir() + "/plane_2d.png", decode_images(model, grid), 28, 28, side);
     result.insert(result.end(), {{"test_loss_2d", tut::fixed(two.test.loss(), 2)},
                                  {"test_kl_2d", tut::fixed(two.test.kl, 2)},
@@ -244,7 +243,7 @@ Trained twenty_d(tut::Tutorial& t, const Lab& lab, const Trained& two, Result& r
             << "Adam (lr " << lab.lr << "), batch " << lab.batch << ", " << lab.epochs << " epochs on " << x.rows()
             << " images\n";
     const Trained twenty = train(t, "20-D VAE", model, x, x_test, lab.epochs, lab.batch, lab.lr, rng);
-    t.say() << "test loss per image " << tut::fixed(twenty.test.loss(), 2) << " = BCE "
+    t.say() << "test loss per image " << tut::fixed(twenty.test.loss(), 2) << " nats = BCE "
             << tut::fixed(twenty.test.bce, 2) << " + KL " << tut::fixed(twenty.test.kl, 2) << "  (the mean image: "
             << tut::fixed(lab.mean_image_loss, 2) << ", the floor: " << tut::fixed(lab.floor, 2) << ")\n";
     t.check(std::isfinite(twenty.test.kl) && twenty.test.kl > 0,
@@ -294,7 +293,8 @@ int main(int argc, char** argv) {
         const Lab lab{train_set, test_set, t.epochs(10, 5), batch, lr, t.default_setting({"--train-images", "--batch", "--lr"}),
                       bce_per_image(x_test, x_test),         // a perfect copy x̂ = x
                       bce_per_image(x_test, mean_image)};  // ignore z: KL 0
-        t.say() << "a perfect reconstruction (x̂ = x) still costs " << tut::fixed(lab.floor, 2)
+        t.say() << "losses are in nats (natural logarithms) per image: BCE summed over its 784 pixels, plus the KL term\n"
+                << "a perfect reconstruction (x̂ = x) still costs " << tut::fixed(lab.floor, 2)
                 << " per image: the pixels are grey levels, not 0/1\n"
                 << "a decoder that ignores z and draws the mean training image, with KL 0: "
                 << tut::fixed(lab.mean_image_loss, 2) << " per image — the VAEs below must do much better\n";

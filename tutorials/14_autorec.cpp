@@ -131,7 +131,8 @@ std::pair<double, double> baselines(tut::Tutorial& t, const tut::Ratings& d, con
     t.step(2, "Baselines, and the fallback for what the network cannot know");
     const double baseline_rmse =
         hg::data::rmse(d.split.test.ratings, [&](std::uint32_t, std::uint32_t i) { return all.item_mean[i]; });
-    t.say() << "predict each movie's mean training rating -> test RMSE " << tut::fixed(baseline_rmse, 4) << "\n";
+    t.say() << "predict each movie's mean training rating -> test RMSE " << tut::fixed(baseline_rmse, 4)
+            << " (every RMSE here is in stars, the ratings' unit)\n";
     const hg::data::BiasModel bias = hg::data::BiasModel::fit(d.split.train.ratings, d.split.train.n_users(), d.split.train.n_items());
     const double bias_rmse = hg::data::rmse(d.split.test.ratings, [&](std::uint32_t u, std::uint32_t i) {
         return std::clamp(bias.predict(u, i), lo, hi);
@@ -159,7 +160,7 @@ void model_and_loss(tut::Tutorial& t, const Inputs& all, std::size_t hidden, std
     const Var rebuilt = model(r);
     t.say() << "one forward pass over every movie: " << all.ratings.shape().str() << " -> " << rebuilt.value().shape().str() << "\n";
     const double error = static_cast<double>(all.observed.numel()) * hg::masked_mse(rebuilt, r, all.observed).item();
-    t.say() << "at the start: Σ observed squared error " << tut::fixed(error, 1) << " (RMSE "
+    t.say() << "at the start: Σ observed squared error " << tut::fixed(error, 1) << " stars² (RMSE "
             << tut::fixed(std::sqrt(error / static_cast<double>(n_ratings)), 3) << "), ‖W‖² + ‖V‖² = "
             << tut::fixed(model.weight_norm2().item(), 2) << "\n";
     const Recipe recipe{hidden};  // λ = 1
@@ -265,8 +266,8 @@ void noise_and_blend(Lab& lab, Chosen& f, const std::vector<float>& noises) {
     t.say() << "chosen: " << (f.recipe.residual ? "residual" : "rating") << " target, λ = " << f.recipe.lambda
             << ", noise p = " << f.recipe.noise << ", I-AutoRec " << f.epochs_item << " epochs";
     if (f.weight < 1) t.say() << ", U-AutoRec " << f.epochs_user << " epochs, blend weight w = " << tut::fixed(f.weight, 1);
-    t.say() << ": validation RMSE " << tut::fixed(f.val_rmse, 4) << " (the paper's model: " << tut::fixed(f.paper_best, 4) << ")\n";
-    t.check(f.val_rmse <= f.paper_best, "the chosen recipe is no worse than the paper's model on the validation ratings");
+    t.say() << ": validation RMSE " << tut::fixed(f.val_rmse, 4) << " (the paper's model: " << tut::fixed(f.paper_best, 4)
+            << "; it was one of the candidates, so the chosen recipe is never worse on these ratings)\n";
 }
 
 // Step 6: the chosen recipe on all of u1.base; its predictions (movies x users).
@@ -306,7 +307,9 @@ int main(int argc, char** argv) {
         model_and_loss(t, all, hidden, d.split.train.size());
 
         Lab lab{t, n_users, n_items, lo, hi, hg::data::random_split(d.split.train, 0.1, t.options().seed), {}, {}};
-        const int max_epochs = t.epochs(100, 40);  // --epochs: the longest run; scored every 5 epochs and at the end
+        // --epochs: the longest run; scored every 5 epochs and at the end. --quick trains eight
+        // models (four in step 4, two in step 5, up to two in step 6) of at most 15 full-batch epochs each.
+        const int max_epochs = t.epochs(100, 15);
         for (int e = 5; e < max_epochs + 5; e += 5) lab.checkpoints.push_back(std::min(e, max_epochs));
         Chosen f = choose_target_and_lambda(lab, lambdas, hidden);
         noise_and_blend(lab, f, noises);

@@ -103,12 +103,12 @@ RbmRun train_rbm(tut::Tutorial& t, Rbm& rbm, const Tensor& x, const Tensor& x_te
         const float momentum = e > cd.momentum_switch ? cd.final_momentum : cd.momentum;
         run.curve.push_back(hg::models::cd1_epoch(rbm, x, batches, cd, momentum, rng));
         if (!std::isfinite(run.curve.back())) throw std::runtime_error("CD-1 diverged at epoch " + std::to_string(e));
-        progress.update(e, "reconstruction error " + tut::fixed(run.curve.back(), 2));
+        progress.update(e, "squared reconstruction error per image " + tut::fixed(run.curve.back(), 2));
     }
     progress.finish();
     run.test_sampled = error_per_image(x_test, hg::models::by_rows(x_test, [&](const Tensor& v) { return rbm.reconstruct_sampled(v, sample_rng); }));
     run.test_mean = error_per_image(x_test, hg::models::by_rows(x_test, [&](const Tensor& v) { return rbm.reconstruct_mean(v); }));
-    t.say() << "reconstruction error per image (training batches, during CD): epoch 1 " << tut::fixed(run.curve.front(), 2)
+    t.say() << "squared reconstruction error per image (training batches, during CD): epoch 1 " << tut::fixed(run.curve.front(), 2)
             << " -> epoch " << epochs << " " << tut::fixed(run.curve.back(), 2) << "\n"
             << "test images: before training " << tut::fixed(test_before, 2) << ", after: with a binary draw of h "
             << tut::fixed(run.test_sampled, 2) << ", with h = p(h|v) (deterministic) " << tut::fixed(run.test_mean, 2) << "\n";
@@ -150,7 +150,7 @@ std::vector<double> train_tied(tut::Tutorial& t, TiedAutoencoder& ae1, const Ten
             error.add(error_per_image(b.x.value(), hg::sigmoid(logits).value()), b.rows.size());
         }
         ae_curve.push_back(error.mean());
-        loop.report("reconstruction error " + tut::fixed(ae_curve.back(), 2));
+        loop.report("squared reconstruction error per image " + tut::fixed(ae_curve.back(), 2));
     }
     return ae_curve;
 }
@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
         TiedAutoencoder ae1(784, kHidden, ae_rng);
         const std::vector<double> ae_curve = train_tied(t, ae1, x, s.rbm_epochs, s.cd.batch, s.lr);
         const double ae1_error = error_per_image(x_test, ae1.reconstruct(x_test));
-        t.say() << "test error per image, 784-" << kHidden << "-784, " << s.rbm_epochs << " epochs each:\n"
+        t.say() << "test squared error per image, 784-" << kHidden << "-784, " << s.rbm_epochs << " epochs each:\n"
                 << "  RBM (CD-1), reconstruction through a binary draw of h   " << tut::fixed(run.test_sampled, 2) << "\n"
                 << "  RBM (CD-1), deterministic reconstruction             " << tut::fixed(run.test_mean, 2) << "\n"
                 << "  tied autoencoder (Adam on cross-entropy)             " << tut::fixed(ae1_error, 2) << "\n";

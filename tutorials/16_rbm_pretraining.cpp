@@ -54,10 +54,17 @@ std::vector<Rbm> train_stack(tut::Tutorial& t, const Tensor& x, const std::vecto
         for (int e = 1; e <= epochs; ++e) {
             curve.push_back(hg::models::cd1_epoch(layer, input, batches, s, e > s.momentum_switch ? s.final_momentum : s.momentum, rng));
             if (!std::isfinite(curve.back())) throw std::runtime_error("CD-1 diverged at epoch " + std::to_string(e));
-            progress.update(++done, "RBM " + std::to_string(l) + ": reconstruction error " + tut::fixed(curve.back(), 2));
+            progress.update(++done, "RBM " + std::to_string(l) + ": reconstruction error " + tut::fixed(curve.back(), 2) +
+                                        (l == 1 ? " per image" : " per example, in hidden units"));
         }
+        // The first RBM rebuilds images; the others rebuild the hidden probabilities of the RBM
+        // below, so their error is in those units' space and not comparable with an image error.
+        const std::string space = l == 1 ? "per image, over its " + std::to_string(sizes[0]) + " pixels"
+                                         : "per example, over the " + std::to_string(sizes[l - 1]) +
+                                               " hidden units of the RBM below (not pixels)";
         t.say() << "\nRBM " << sizes[l - 1] << "-" << sizes[l] << (top ? " (Gaussian hidden units)" : "")
-                << ": reconstruction error per example " << tut::fixed(curve.front(), 2) << " -> " << tut::fixed(curve.back(), 2) << "\n";
+                << ": squared reconstruction error " << space << ", " << tut::fixed(curve.front(), 2) << " -> "
+                << tut::fixed(curve.back(), 2) << "\n";
         t.check(curve.back() < curve.front(), "RBM " + std::to_string(l) + " learned (its error fell)");
         if (!top) input = hg::models::by_rows(input, [&](const Tensor& v) { return layer.hidden_mean(v); });
     }
@@ -83,7 +90,7 @@ std::vector<double> fine_tune(tut::Tutorial& t, const std::string& label, DeepAu
             loop.add(loss);
         }
         curve.push_back(error_per_image(x_test, hg::models::reconstruct(model, x_test, 2000)));
-        loop.report("test error " + tut::fixed(curve.back(), 2));
+        loop.report("test squared error per image " + tut::fixed(curve.back(), 2));
     }
     return curve;
 }
@@ -120,7 +127,7 @@ int main(int argc, char** argv) {
         t.say() << pretrained << "\n";
         const double unrolled_error = error_per_image(x_test, hg::models::reconstruct(pretrained, x_test, 2000));
         const double random_start = error_per_image(x_test, hg::models::reconstruct(random, x_test, 2000));
-        t.say() << "test error before fine-tuning: unrolled RBMs " << tut::fixed(unrolled_error, 2) << ", random weights "
+        t.say() << "test squared error per image before fine-tuning: unrolled RBMs " << tut::fixed(unrolled_error, 2) << ", random weights "
                 << tut::fixed(random_start, 2) << " (the mean image: " << tut::fixed(mean_image_error, 2) << ")\n";
         const std::size_t batch = 100;  // larger batches than CD's: fewer, faster steps of Adam
         const std::vector<double> pre_curve = fine_tune(t, "pretrained", pretrained, x, x_test, epochs, s.lr, batch, seed + 8);
