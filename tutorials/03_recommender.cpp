@@ -25,6 +25,7 @@
 #include "autograd/loss.hpp"
 #include "nn/rmsprop.hpp"
 #include "nn/safetensors.hpp"
+#include "tutorials/common/course_lesson.hpp"
 #include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -47,12 +48,6 @@ std::vector<std::size_t> all_rows(std::size_t n) {
     std::vector<std::size_t> v(n);
     std::iota(v.begin(), v.end(), std::size_t{0});
     return v;
-}
-
-// The course model's predictions for every user, (n_users x n_items), without a graph.
-Tensor predict_course(hg::Sequential& model, const RatingMatrix& input) {
-    hg::NoGradGuard no_grad;
-    return model(Var::constant(input.dense_rows(all_rows(input.n_users())))).value();
 }
 
 // Checkpoints (nn/checkpoint.hpp) every `every` epochs, so that a run that stops continues
@@ -82,13 +77,34 @@ std::string exact(double v) {  // every digit of v
     return std::string(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17g", v)));
 }
 
+// One step of the course's loop: user u's row of ratings in, the squared error on the movies
+// they rated, divided by all movies as the course does (how.per_rated: by the rated ones).
+// Returns the user's RMSE on their rated movies.
+double course_step(const RatingMatrix& train, hg::Sequential& model, hg::RMSprop& opt, std::size_t u,
+                   const tut::CourseLoop& how) {
+    const Var input = Var::constant(train.dense_rows({u}));
+    if (how.zero_grad) opt.zero_grad();  // the course's code never does this
+    Var loss = hg::masked_mse(model(input), input, hg::ne(input.value(), 0.0f),
+                              hg::MaskedMseOptions().mean_corrector(how.per_rated));
+    loss.backward();
+    opt.step();
+    const double rated = static_cast<double>(train.by_user().row(u).size());
+    return std::sqrt(loss.item() * (how.per_rated ? 1.0 : static_cast<double>(train.n_items()) / rated));
+}
+
+// The short runs of step 2 (tutorials/common/course_lesson.hpp) train with course_step.
+tut::CourseRuns course_runs(const tut::Tutorial& t, const Data& d) {
+    return {[&d](hg::Sequential& model, hg::RMSprop& opt, std::size_t u, const tut::CourseLoop& how) {
+                return course_step(d.train, model, opt, u, how);
+            }, d.train, d.split.test.ratings, t.options().seed};
+}
+
 // The course's loop: one user per step, RMSprop; with zero_grad = false the gradients
 // accumulate over every step, as in the course's code. Returns the course's train loss of
 // each epoch (the mean over users of the RMSE on their rated movies); *epoch_seconds: the median epoch.
-std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs,
+std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const tut::CourseRuns& runs, int epochs,
                                  bool zero_grad, Checkpointing* cp = nullptr, double* epoch_seconds = nullptr) {
     hg::RMSprop opt(model.parameters(), hg::models::course_rmsprop());
-    const std::size_t n_items = train.n_items();
     std::vector<double> losses, seconds;
     tut::Progress progress(t, "epoch", epochs);
     hg::Checkpoint ckpt(model, opt);
@@ -97,20 +113,7 @@ std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const 
     for (double l; saved >> l;) losses.push_back(l);
     for (int e = first; e <= epochs; ++e) {
         const double start = t.seconds();
-        double sum = 0;
-        std::size_t users = 0;
-        for (std::size_t u = 0; u < train.n_users(); ++u) {
-            const std::size_t rated = train.by_user().row(u).size();
-            if (rated == 0) continue;  // a user with no ratings teaches nothing
-            const Var input = Var::constant(train.dense_rows({u}));
-            if (zero_grad) opt.zero_grad();
-            Var loss = hg::masked_mse(model(input), input, hg::ne(input.value(), 0.0f));
-            loss.backward();
-            opt.step();
-            sum += std::sqrt(loss.item() * static_cast<double>(n_items) / static_cast<double>(rated));
-            ++users;
-        }
-        losses.push_back(sum / static_cast<double>(users));
+        losses.push_back(tut::course_epoch(runs.step, model, opt, runs.train, {.zero_grad = zero_grad}));
         seconds.push_back(t.seconds() - start);
         progress.update(e, "train loss " + tut::fixed(losses.back(), 4));
         if (cp) {
@@ -173,23 +176,35 @@ Data load(tut::Tutorial& t, std::int64_t user) {
     return d;
 }
 
-// Step 2: one epoch of the course's model with accumulated and with zeroed gradients.
-void zero_grad_lesson(tut::Tutorial& t, const Data& d) {
+// Step 2: one epoch of the course's recipe with accumulated and with zeroed gradients. With
+// explain (--mode zero-grad): why zeroing breaks it, measured, and a grid of short runs that
+// changes one choice at a time; returns the grid's result keys.
+std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
     t.step(2, "The course's recipe, and the lesson hidden in it");
-    hg::Rng rng(t.options().seed), rng2(t.options().seed);
-    auto accumulate = hg::models::course_model(d.train.n_items(), rng);
-    auto zeroed = hg::models::course_model(d.train.n_items(), rng2);
-    t.say() << "one epoch with accumulated gradients (the course):\n";
-    train_course(t, *accumulate, d.train, 1, false);
-    t.say() << "one epoch with gradients zeroed before each step:\n";
-    train_course(t, *zeroed, d.train, 1, true);
-    const Tensor pa = predict_course(*accumulate, d.train), pz = predict_course(*zeroed, d.train);
-    const double ra = tut::score(d.split.test.ratings, pa, false, d.lo, d.hi).rmse;
-    const double rz = tut::score(d.split.test.ratings, pz, false, d.lo, d.hi).rmse;
-    t.say() << "after one epoch: accumulated -> test RMSE " << tut::fixed(ra, 3) << " (mean prediction "
-            << tut::fixed(hg::mean(pa).item(), 2) << "); zeroed -> test RMSE " << tut::fixed(rz, 3)
-            << " (mean prediction " << tut::fixed(hg::mean(pz).item(), 2) << ")\n";
-    t.check(rz > 2.0 * ra, "zeroing the gradients collapses the course's model towards predicting 0");
+    const tut::CourseRuns runs = course_runs(t, d);
+    const double accumulated = tut::course_run(runs, {.zero_grad = false}, 0.5f, 1).back();
+    const double zeroed = tut::course_run(runs, {.zero_grad = true}, 0.5f, 1).back();
+    t.say() << "one epoch, test RMSE: gradients accumulated (the course's code) " << tut::fixed(accumulated, 3)
+            << " stars; zeroed before each step " << tut::fixed(zeroed, 3) << " stars\n";
+    t.check(zeroed > 2.0 * accumulated, "zeroing the gradients collapses the course's model towards predicting 0");
+    if (!explain) {
+        t.say() << "(--mode zero-grad explains why, with measurements and a grid of short runs)\n";
+        return {};
+    }
+    tut::explain_decay_only(t, runs);
+    const tut::GridResult grid = tut::zero_grad_grid(t, runs, d.baseline_rmse, t.pick(5, 2));
+    t.say() << "\nSo the course's recipe works because two mistakes cancel. Its code never zeroes the gradients, so each\n"
+               "step follows the sum of every gradient since the start, a momentum that never forgets: alone, it learns\n"
+               "badly (row 8). And its weight decay of 0.5 erases, with zeroed gradients, every movie a user did not\n"
+               "rate; with RMSprop and this data no decay is small enough to be harmless (rows 4-6). Together, the sum keeps\n"
+               "every gradient away from 0, and the decay holds the ever-growing sum back.\n"
+               "Take away: zero the gradients before every step. With RMSprop or Adam, weight decay added to the gradient is\n"
+               "no gentle shrink: a weight the loss does not reach heads for 0 at full speed whatever the decay, and with\n"
+               "sparse inputs that is most weights in a step. Use no decay, or a decoupled one (AdamW, Loshchilov & Hutter\n"
+               "2019), which shrinks by lr*wd per step. The corrected recipe (the default --mode) does both right.\n";
+    return {{"zeroed_wd_rmse", tut::fixed(grid.zeroed_wd, 4)}, {"zeroed_nowd_rmse", tut::fixed(grid.zeroed_nowd, 4)},
+            {"accumulated_wd_rmse", tut::fixed(grid.accumulated_wd, 4)},
+            {"accumulated_nowd_rmse", tut::fixed(grid.accumulated_nowd, 4)}};
 }
 
 struct Trained {
@@ -210,13 +225,13 @@ Trained course_recipe(tut::Tutorial& t, const Data& d, const std::string& mode, 
         t.say() << "loaded " << load_path << " (no training)\n";
     } else {
         r.epochs = t.epochs(200, 3);
-        const std::vector<double> losses = train_course(t, *model, d.train, r.epochs, mode == "zero-grad", &cp, &r.epoch_seconds);
+        const std::vector<double> losses = train_course(t, *model, course_runs(t, d), r.epochs, mode == "zero-grad", &cp, &r.epoch_seconds);
         r.train_loss = losses.back();
         t.say() << "train loss after epoch 1: " << tut::fixed(losses.front(), 4) << ", after epoch " << r.epochs << ": "
                 << tut::fixed(r.train_loss, 4) << "  (median " << tut::fixed(r.epoch_seconds, 3) << " s per epoch)\n";
         hg::save(*model, model_file);
     }
-    r.pred = predict_course(*model, d.train);
+    r.pred = tut::course_predictions(*model, d.train);
     return r;
 }
 
@@ -317,7 +332,7 @@ int main(int argc, char** argv) {
     return t.run(argc, argv, [&] {
         const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
-        if (!loaded) zero_grad_lesson(t, d);
+        const auto grid = loaded ? decltype(zero_grad_lesson(t, d, false)){} : zero_grad_lesson(t, d, mode == "zero-grad");
 
         t.step(3, mode == "corrected" ? "Train the corrected recipe" : "Train the course's model (" + mode + ")");
         const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + ".safetensors" : save_path;
@@ -334,6 +349,7 @@ int main(int argc, char** argv) {
         std::vector<std::pair<std::string, std::string>> result{
             {"dataset", d.name}, {"mode", mode}, {"course_metric", tut::fixed(sc.course_metric, 4)},
             {"test_rmse", tut::fixed(sc.rmse, 4)}, {"baseline_rmse", tut::fixed(d.baseline_rmse, 4)}};
+        result.insert(result.end(), grid.begin(), grid.end());
         if (loaded) {
             result.emplace_back("loaded", std::filesystem::path(load_path).filename().string());
         } else {

@@ -1,0 +1,201 @@
+#include "tutorials/common/course_lesson.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <sstream>
+#include <utility>
+
+#include "autograd/var.hpp"
+#include "models/course.hpp"
+#include "tutorials/common/recommend.hpp"
+
+namespace hg::tutorial {
+
+double course_epoch(const CourseStep& step, Sequential& model, RMSprop& opt, const data::RatingMatrix& train,
+                    const CourseLoop& loop) {
+    double sum = 0;
+    std::size_t users = 0;
+    for (std::size_t u = 0; u < train.n_users(); ++u) {
+        if (train.by_user().row(u).size() == 0) continue;  // a user with no ratings teaches nothing
+        sum += step(model, opt, u, loop);
+        ++users;
+    }
+    return sum / static_cast<double>(std::max<std::size_t>(users, 1));
+}
+
+Tensor course_predictions(Sequential& model, const data::RatingMatrix& input) {
+    NoGradGuard no_grad;
+    std::vector<std::size_t> users(input.n_users());
+    std::iota(users.begin(), users.end(), std::size_t{0});
+    return model(Var::constant(input.dense_rows(users))).value();
+}
+
+std::vector<double> course_run(const CourseRuns& runs, const CourseLoop& loop, float weight_decay, int epochs) {
+    Rng rng(runs.seed);
+    auto model = models::course_model(runs.train.n_items(), rng);
+    RMSprop opt(model->parameters(), models::course_rmsprop().weight_decay(weight_decay));
+    std::vector<double> rmse;
+    for (int e = 0; e < epochs; ++e) {
+        course_epoch(runs.step, *model, opt, runs.train, loop);
+        rmse.push_back(score(runs.test, course_predictions(*model, runs.train), false, 0, 0).rmse);
+    }
+    return rmse;
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+// Every parameter entry of `model`, in order, through f(value, gradient).
+template <class F>
+void each_entry(Sequential& model, F f) {
+    for (Var& p : model.parameters())
+        for (std::size_t k = 0; k < p.value().numel(); ++k) f(p.value()[k], p.grad()[k]);
+}
+
+// What RMSprop does to the parameters that get no gradient from the loss in a step (only the
+// decay moves them): fresh course models trained with gradients zeroed before each step.
+struct DecayOnly {
+    double fraction = 0;            // of all parameters, averaged over one epoch's steps (decay a)
+    double first_step = 0;          // their median change in the first step, in units of lr (decay a)
+    double kept_a = 0, kept_b = 0;  // after `steps` steps, the median |w| / |w at the start| of the weights
+                                    // that got no gradient from the loss in any of them (decays a, b)
+    double accumulated = 0;         // with gradients accumulated (the course, decay a): the fraction of
+                                    // parameters whose gradient is still 0 after one epoch
+};
+
+DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_b, int steps) {
+    auto make = [&](float decay) {
+        Rng rng(runs.seed);
+        auto model = models::course_model(runs.train.n_items(), rng);
+        return std::make_pair(model, std::make_unique<RMSprop>(model->parameters(), models::course_rmsprop().weight_decay(decay)));
+    };
+    auto [a, opt_a] = make(decay_a);
+    auto [b, opt_b] = make(decay_b);
+    std::vector<float> start;  // every weight at the start (the same in both models)
+    each_entry(*a, [&](float w, float) { start.push_back(w); });
+    std::vector<bool> decay_only(start.size(), true);  // no gradient from the loss in any step so far
+    std::vector<double> first_step;
+    DecayOnly m;
+    std::size_t step = 0;
+    for (std::size_t u = 0; u < runs.train.n_users(); ++u) {
+        if (runs.train.by_user().row(u).size() == 0) continue;
+        runs.step(*a, *opt_a, u, CourseLoop{});
+        std::size_t k = 0, zero = 0;
+        each_entry(*a, [&](float w, float g) {
+            zero += g == 0.0f;
+            if (g != 0.0f) decay_only[k] = false;
+            if (step == 0 && g == 0.0f) first_step.push_back(std::abs(w - start[k]) / opt_a->lr());
+            ++k;
+        });
+        m.fraction += static_cast<double>(zero) / static_cast<double>(start.size());
+        if (static_cast<int>(++step) > steps) continue;
+        runs.step(*b, *opt_b, u, CourseLoop{});
+        k = 0;
+        each_entry(*b, [&](float, float g) { decay_only[k] = decay_only[k] && g == 0.0f; ++k; });
+        if (static_cast<int>(step) < steps) continue;
+        std::vector<double> kept_a, kept_b;  // the decay-only weights now, relative to their start
+        std::size_t i = 0;
+        each_entry(*a, [&](float w, float) { if (decay_only[i] && start[i] != 0.0f) kept_a.push_back(std::abs(w / start[i])); ++i; });
+        i = 0;
+        each_entry(*b, [&](float w, float) { if (decay_only[i] && start[i] != 0.0f) kept_b.push_back(std::abs(w / start[i])); ++i; });
+        m.kept_a = median(kept_a);
+        m.kept_b = median(kept_b);
+    }
+    m.fraction /= static_cast<double>(std::max<std::size_t>(step, 1));
+    m.first_step = median(first_step);
+    auto [c, opt_c] = make(decay_a);
+    course_epoch(runs.step, *c, *opt_c, runs.train, CourseLoop{.zero_grad = false});
+    std::size_t zero = 0;
+    each_entry(*c, [&](float, float g) { zero += g == 0.0f; });
+    m.accumulated = static_cast<double>(zero) / static_cast<double>(start.size());
+    return m;
+}
+
+// One row of the grid: the recipe, and the test RMSE after each epoch.
+struct GridRow {
+    CourseLoop loop;
+    float weight_decay = 0;
+    std::vector<double> rmse = {};  // filled by run_grid
+    double last() const { return rmse.back(); }
+};
+
+// Runs every row for `epochs` (course_run) and prints a table of them, one row a line.
+void run_grid(Tutorial& t, const CourseRuns& runs, std::vector<GridRow>& rows, int epochs) {
+    t.say() << "     gradients    loss divided by   weight decay   test RMSE after epoch 1.." << epochs << "\n";
+    int number = 0;
+    for (GridRow& row : rows) {
+        row.rmse = course_run(runs, row.loop, row.weight_decay, epochs);
+        std::ostringstream decay;
+        decay << row.weight_decay;
+        t.say() << "  " << ++number << "  " << (row.loop.zero_grad ? "zeroed     " : "accumulated") << "  "
+                << (row.loop.per_rated ? "rated movies" : "all movies  ") << "      " << right(decay.str(), 6) << "         "
+                << joined(row.rmse, 3) << "\n";
+    }
+}
+
+}  // namespace
+
+void explain_decay_only(Tutorial& t, const CourseRuns& runs) {
+    double squares = 0;  // predicting 0 for every rating scores the ratings' root mean square
+    for (const data::Rating& r : runs.test) squares += static_cast<double>(r.rating) * r.rating;
+    t.say() << "(predicting 0 for every movie scores " << fixed(std::sqrt(squares / static_cast<double>(runs.test.size())), 3)
+            << " stars)\n";
+    const float course_wd = models::course_rmsprop().weight_decay(), lr = models::course_rmsprop().lr();
+    const float tiny = 1e-4f;
+    const int steps = 10;
+    const DecayOnly m = measure_decay_only(runs, course_wd, tiny, steps);
+    auto pct = [](double f) { return fixed(100 * f, 1) + "%"; };
+    t.say() << "\nWhy. (1) One user's step reaches few weights. Their input is 0 for the movies they did not rate and the\n"
+               "loss leaves those movies' outputs out, so those movies' input weights, output weights and output biases\n"
+               "get no gradient from the loss: "
+            << pct(m.fraction) << " of the parameters in an average step (users rated " << pct(runs.train.density())
+            << " of the movies).\n";
+    t.check(m.fraction > 0.8, "in a step most parameters get no gradient from the loss");
+    t.say() << "(2) For those, g = wd*w alone, and RMSprop steps by lr*g/sqrt(v) with v the running mean of g^2: wd cancels,\n"
+               "and each such weight heads for 0 at full speed whatever the decay. Their first step is "
+            << fixed(m.first_step, 1) << " x lr (v starts at 0);\nafter " << steps << " steps the median such weight keeps " << scientific(m.kept_a, 1) << " of its size at wd " << course_wd
+            << " and " << scientific(m.kept_b, 1) << " at wd " << tiny << "\n(plain SGD would keep "
+            << pct(std::pow(1 - lr * course_wd, steps)) << " and " << fixed(100 * std::pow(1 - lr * tiny, steps), 3)
+            << "%).\n";
+    t.check(m.kept_a < 1e-3 && m.kept_b < 1e-3, "within 10 steps, wd 0.5 and wd 0.0001 alike erase the weights the loss did not reach");
+    t.say() << "A movie is rated by about 1 user in " << fixed(1 / runs.train.density(), 0) << ": between two of its raters, the\n"
+               "model forgets it. A larger loss gradient cannot help the weights it does not reach; a smaller decay only\n"
+               "slows the erasing where a recent loss gradient still fills v.\n"
+               "(3) The course's code never zeroes the gradients: each step follows the sum of every gradient so far. After\n"
+               "one epoch "
+            << pct(m.accumulated) << " of the parameters still have a zero gradient (movies with no training ratings).\n";
+    t.check(m.accumulated < 0.1, "with accumulated gradients almost every parameter keeps a gradient from the loss");
+
+}
+
+GridResult zero_grad_grid(Tutorial& t, const CourseRuns& runs, double baseline, int epochs) {
+    const float course_wd = models::course_rmsprop().weight_decay();
+    t.say() << "\nThe grid: the course's model and RMSprop, one choice changed at a time (" << epochs
+            << " epochs each; test RMSE in stars):\n";
+    std::vector<GridRow> rows{{{.zero_grad = true}, course_wd}, {{.zero_grad = true}, 0.0f},
+                              {{.zero_grad = true, .per_rated = true}, course_wd}, {{.zero_grad = true}, 1e-2f},
+                              {{.zero_grad = true}, 1e-3f}, {{.zero_grad = true}, 1e-4f},
+                              {{.zero_grad = false}, course_wd}, {{.zero_grad = false}, 0.0f}};
+    run_grid(t, runs, rows, epochs);
+    auto learns = [&](const GridRow& r) { return r.last() < r.rmse.front() && r.last() < 1.25 * baseline; };
+    const GridRow &zero_wd = rows[0], &zero_none = rows[1], &per_rated = rows[2], &wd2 = rows[3], &wd3 = rows[4],
+                  &wd4 = rows[5], &acc_wd = rows[6], &acc_none = rows[7];
+    t.check(zero_wd.last() > 2 * baseline, "zeroed, wd 0.5: collapses (ends above twice the baseline's RMSE)");
+    t.check(learns(zero_none), "zeroed, no decay: learns (its RMSE falls and ends within 25% of the baseline's)");
+    t.check(per_rated.last() > 2 * baseline,
+            "zeroed, wd 0.5, the loss per rated movie (a gradient ~20x larger): collapses all the same");
+    t.check(wd2.last() > wd3.last() && wd3.last() > wd4.last() && wd4.last() > zero_none.last(),
+            "zeroed: every decay hurts, the more the larger it is (0.01, 0.001, 0.0001, none)");
+    t.check(learns(acc_wd), "accumulated, wd 0.5 (the course's recipe): learns");
+    t.check(acc_none.last() > 1.2 * acc_wd.last(), "accumulated, no decay: ends far worse (by 20%+) than with the decay");
+    return {zero_wd.last(), zero_none.last(), acc_wd.last(), acc_none.last()};
+}
+
+}  // namespace hg::tutorial
