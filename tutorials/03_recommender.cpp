@@ -77,53 +77,29 @@ std::string exact(double v) {  // every digit of v
     return std::string(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17g", v)));
 }
 
-// One step of the course's loop: user u's row of ratings in, the squared error on the movies
-// they rated, divided by all movies as the course does (how.per_rated: by the rated ones).
-// Returns the user's RMSE on their rated movies.
-double course_step(const RatingMatrix& train, hg::Sequential& model, hg::RMSprop& opt, std::size_t u,
-                   const tut::CourseLoop& how) {
-    const Var input = Var::constant(train.dense_rows({u}));
-    if (how.zero_grad) opt.zero_grad();  // the course's code never does this
-    Var loss = hg::masked_mse(model(input), input, hg::ne(input.value(), 0.0f),
-                              hg::MaskedMseOptions().mean_corrector(how.per_rated));
-    loss.backward();
-    opt.step();
-    const double rated = static_cast<double>(train.by_user().row(u).size());
-    return std::sqrt(loss.item() * (how.per_rated ? 1.0 : static_cast<double>(train.n_items()) / rated));
-}
-
-// The short runs of step 2 (tutorials/common/course_lesson.hpp) train with course_step.
-tut::CourseRuns course_runs(const tut::Tutorial& t, const Data& d) {
-    return {[&d](hg::Sequential& model, hg::RMSprop& opt, std::size_t u, const tut::CourseLoop& how) {
-                return course_step(d.train, model, opt, u, how);
-            }, d.train, d.split.test.ratings, t.options().seed};
-}
-
 // The course's loop: one user per step, RMSprop; with zero_grad = false the gradients
 // accumulate over every step, as in the course's code. Returns the course's train loss of
-// each epoch (the mean over users of the RMSE on their rated movies); *epoch_seconds: the median epoch.
-std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const tut::CourseRuns& runs, int epochs,
-                                 bool zero_grad, Checkpointing* cp = nullptr, double* epoch_seconds = nullptr) {
+// each epoch (the mean over users of the RMSE on their rated movies); epoch_seconds: the median epoch.
+std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs,
+                                 bool zero_grad, Checkpointing& cp, double& epoch_seconds) {
     hg::RMSprop opt(model.parameters(), hg::models::course_rmsprop());
     std::vector<double> losses, seconds;
     tut::Progress progress(t, "epoch", epochs);
     hg::Checkpoint ckpt(model, opt);
-    const int first = cp ? cp->resume_epoch(t, ckpt, "course") + 1 : 1;
-    std::istringstream saved(first > 1 ? cp->values["losses"] : "");  // the losses before the checkpoint
+    const int first = cp.resume_epoch(t, ckpt, "course") + 1;
+    std::istringstream saved(first > 1 ? cp.values["losses"] : "");  // the losses before the checkpoint
     for (double l; saved >> l;) losses.push_back(l);
     for (int e = first; e <= epochs; ++e) {
         const double start = t.seconds();
-        losses.push_back(tut::course_epoch(runs.step, model, opt, runs.train, {.zero_grad = zero_grad}));
+        losses.push_back(tut::course_epoch(model, opt, train, {.zero_grad = zero_grad}));
         seconds.push_back(t.seconds() - start);
         progress.update(e, "train loss " + tut::fixed(losses.back(), 4));
-        if (cp) {
-            cp->values["losses"] += (e > 1 ? " " : "") + exact(losses.back());
-            cp->after_epoch(ckpt, e, "course");
-        }
+        cp.values["losses"] += (e > 1 ? " " : "") + exact(losses.back());
+        cp.after_epoch(ckpt, e, "course");
     }
     progress.finish();
     std::sort(seconds.begin(), seconds.end());
-    if (epoch_seconds) *epoch_seconds = seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
+    epoch_seconds = seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
     return losses;
 }
 
@@ -181,7 +157,7 @@ Data load(tut::Tutorial& t, std::int64_t user) {
 // changes one choice at a time; returns the grid's result keys.
 std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
     t.step(2, "The course's recipe, and the lesson hidden in it");
-    const tut::CourseRuns runs = course_runs(t, d);
+    const tut::CourseRuns runs{d.train, d.split.test.ratings, t.options().seed};
     const double accumulated = tut::course_run(runs, {.zero_grad = false}, 0.5f, 1).back();
     const double zeroed = tut::course_run(runs, {.zero_grad = true}, 0.5f, 1).back();
     t.say() << "one epoch, test RMSE: gradients accumulated (the course's code) " << tut::fixed(accumulated, 3)
@@ -193,18 +169,15 @@ std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial&
     }
     tut::explain_decay_only(t, runs);
     const tut::GridResult grid = tut::zero_grad_grid(t, runs, d.baseline_rmse, t.pick(5, 2));
-    t.say() << "\nSo the course's recipe works because two mistakes cancel. Its code never zeroes the gradients, so each\n"
-               "step follows the sum of every gradient since the start, a momentum that never forgets: alone, it learns\n"
-               "badly (row 8). And its weight decay of 0.5 erases, with zeroed gradients, every movie a user did not\n"
-               "rate; with RMSprop and this data no decay is small enough to be harmless (rows 4-6). Together, the sum keeps\n"
-               "every gradient away from 0, and the decay holds the ever-growing sum back.\n"
-               "Take away: zero the gradients before every step. With RMSprop or Adam, weight decay added to the gradient is\n"
-               "no gentle shrink: a weight the loss does not reach heads for 0 at full speed whatever the decay, and with\n"
-               "sparse inputs that is most weights in a step. Use no decay, or a decoupled one (AdamW, Loshchilov & Hutter\n"
-               "2019), which shrinks by lr*wd per step. The corrected recipe (the default --mode) does both right.\n";
-    return {{"zeroed_wd_rmse", tut::fixed(grid.zeroed_wd, 4)}, {"zeroed_nowd_rmse", tut::fixed(grid.zeroed_nowd, 4)},
-            {"accumulated_wd_rmse", tut::fixed(grid.accumulated_wd, 4)},
-            {"accumulated_nowd_rmse", tut::fixed(grid.accumulated_nowd, 4)}};
+    t.say() << "\nSo the course's recipe works because two of its mistakes cancel. (a) Its code never zeroes the gradients:\n"
+               "each step follows the sum of every gradient so far, a momentum that never forgets, which alone learns badly\n"
+               "(row 8). (b) Its weight decay of 0.5, with zeroed gradients, erases every movie a user did not rate, and\n"
+               "with RMSprop on this data no decay is small enough to be harmless (rows 4-6). Together, the sum keeps every\n"
+               "gradient away from 0 and the decay holds the growing sum back. Take away: zero the gradients before every\n"
+               "step; with RMSprop or Adam, a decay added to the gradient drives every weight the loss does not reach to 0\n"
+               "at full speed, and with sparse inputs that is most of them. Use no decay, or a decoupled one that shrinks by\n"
+               "lr*wd per step (AdamW, Loshchilov & Hutter 2019). The corrected recipe (the default --mode) does both.\n";
+    return grid.keys();
 }
 
 struct Trained {
@@ -225,7 +198,7 @@ Trained course_recipe(tut::Tutorial& t, const Data& d, const std::string& mode, 
         t.say() << "loaded " << load_path << " (no training)\n";
     } else {
         r.epochs = t.epochs(200, 3);
-        const std::vector<double> losses = train_course(t, *model, course_runs(t, d), r.epochs, mode == "zero-grad", &cp, &r.epoch_seconds);
+        const std::vector<double> losses = train_course(t, *model, d.train, r.epochs, mode == "zero-grad", cp, r.epoch_seconds);
         r.train_loss = losses.back();
         t.say() << "train loss after epoch 1: " << tut::fixed(losses.front(), 4) << ", after epoch " << r.epochs << ": "
                 << tut::fixed(r.train_loss, 4) << "  (median " << tut::fixed(r.epoch_seconds, 3) << " s per epoch)\n";
@@ -302,8 +275,9 @@ tut::Scores held_out(tut::Tutorial& t, const Data& d, const Trained& r, const st
     t.step(4, "Held-out error on the test ratings");
     const bool clip = mode == "corrected";  // the course reports raw outputs; the corrected recipe clips to 1..5
     const tut::Scores sc = tut::score(d.split.test.ratings, r.pred, clip, d.lo, d.hi);
-    t.say() << "course metric " << tut::fixed(sc.course_metric, 4) << ", global test RMSE " << tut::fixed(sc.rmse, 4)
-            << ", per-item-mean baseline " << tut::fixed(d.baseline_rmse, 4) << "\n";
+    t.say() << "course metric (each test user's RMSE over their own test ratings, averaged over users) "
+            << tut::fixed(sc.course_metric, 4) << " stars\nglobal test RMSE (over all " << d.test.nnz() << " test ratings) "
+            << tut::fixed(sc.rmse, 4) << " stars; per-item-mean baseline " << tut::fixed(d.baseline_rmse, 4) << " stars\n";
     if (loaded)
         t.say() << "(a loaded model: no claim about how it was trained)\n";
     else if (mode == "zero-grad")
@@ -324,7 +298,7 @@ int main(int argc, char** argv) {
     Checkpointing cp;
     t.app().add_option("--mode", mode, "course | zero-grad | corrected")->check(CLI::IsMember({"course", "zero-grad", "corrected"}));
     who.add_flags(t);
-    t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>.safetensors)");
+    t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>-<data set>[-quick|-<N>epochs].safetensors)");
     t.app().add_option("--load", load_path, "Load a saved model instead of training");
     t.app().add_option("--checkpoint-every", cp.every, "Save a checkpoint every N epochs to <out>/<mode>.checkpoint.safetensors (0: never)")
         ->check(CLI::NonNegativeNumber);
@@ -335,7 +309,9 @@ int main(int argc, char** argv) {
         const auto grid = loaded ? decltype(zero_grad_lesson(t, d, false)){} : zero_grad_lesson(t, d, mode == "zero-grad");
 
         t.step(3, mode == "corrected" ? "Train the corrected recipe" : "Train the course's model (" + mode + ")");
-        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + ".safetensors" : save_path;
+        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run never replaces a full one's model
+        const std::string setting = t.options().quick ? "-quick" : t.options().epochs ? "-" + std::to_string(t.options().epochs) + "epochs" : "";
+        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors" : save_path;
         cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         const Trained r = mode == "corrected" ? corrected_recipe(t, d, load_path, model_file, cp)
                                               : course_recipe(t, d, mode, load_path, model_file, cp);

@@ -7,19 +7,31 @@
 #include <sstream>
 #include <utility>
 
+#include "autograd/loss.hpp"
+#include "autograd/ops.hpp"
 #include "autograd/var.hpp"
 #include "models/course.hpp"
 #include "tutorials/common/recommend.hpp"
 
 namespace hg::tutorial {
 
-double course_epoch(const CourseStep& step, Sequential& model, RMSprop& opt, const data::RatingMatrix& train,
-                    const CourseLoop& loop) {
+double course_step(Sequential& model, RMSprop& opt, const data::RatingMatrix& train, std::size_t u,
+                   const CourseLoop& loop) {
+    const Var input = Var::constant(train.dense_rows({u}));
+    if (loop.zero_grad) opt.zero_grad();  // the course's code never does this
+    Var loss = masked_mse(model(input), input, ne(input.value(), 0.0f), MaskedMseOptions().mean_corrector(loop.per_rated));
+    loss.backward();
+    opt.step();
+    const double rated = static_cast<double>(train.by_user().row(u).size());
+    return std::sqrt(loss.item() * (loop.per_rated ? 1.0 : static_cast<double>(train.n_items()) / rated));
+}
+
+double course_epoch(Sequential& model, RMSprop& opt, const data::RatingMatrix& train, const CourseLoop& loop) {
     double sum = 0;
     std::size_t users = 0;
     for (std::size_t u = 0; u < train.n_users(); ++u) {
         if (train.by_user().row(u).size() == 0) continue;  // a user with no ratings teaches nothing
-        sum += step(model, opt, u, loop);
+        sum += course_step(model, opt, train, u, loop);
         ++users;
     }
     return sum / static_cast<double>(std::max<std::size_t>(users, 1));
@@ -38,7 +50,7 @@ std::vector<double> course_run(const CourseRuns& runs, const CourseLoop& loop, f
     RMSprop opt(model->parameters(), models::course_rmsprop().weight_decay(weight_decay));
     std::vector<double> rmse;
     for (int e = 0; e < epochs; ++e) {
-        course_epoch(runs.step, *model, opt, runs.train, loop);
+        course_epoch(*model, opt, runs.train, loop);
         rmse.push_back(score(runs.test, course_predictions(*model, runs.train), false, 0, 0).rmse);
     }
     return rmse;
@@ -86,7 +98,7 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
     std::size_t step = 0;
     for (std::size_t u = 0; u < runs.train.n_users(); ++u) {
         if (runs.train.by_user().row(u).size() == 0) continue;
-        runs.step(*a, *opt_a, u, CourseLoop{});
+        course_step(*a, *opt_a, runs.train, u, CourseLoop{});
         std::size_t k = 0, zero = 0;
         each_entry(*a, [&](float w, float g) {
             zero += g == 0.0f;
@@ -96,7 +108,7 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
         });
         m.fraction += static_cast<double>(zero) / static_cast<double>(start.size());
         if (static_cast<int>(++step) > steps) continue;
-        runs.step(*b, *opt_b, u, CourseLoop{});
+        course_step(*b, *opt_b, runs.train, u, CourseLoop{});
         k = 0;
         each_entry(*b, [&](float, float g) { decay_only[k] = decay_only[k] && g == 0.0f; ++k; });
         if (static_cast<int>(step) < steps) continue;
@@ -111,7 +123,7 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
     m.fraction /= static_cast<double>(std::max<std::size_t>(step, 1));
     m.first_step = median(first_step);
     auto [c, opt_c] = make(decay_a);
-    course_epoch(runs.step, *c, *opt_c, runs.train, CourseLoop{.zero_grad = false});
+    course_epoch(*c, *opt_c, runs.train, CourseLoop{.zero_grad = false});
     std::size_t zero = 0;
     each_entry(*c, [&](float, float g) { zero += g == 0.0f; });
     m.accumulated = static_cast<double>(zero) / static_cast<double>(start.size());
@@ -173,6 +185,11 @@ void explain_decay_only(Tutorial& t, const CourseRuns& runs) {
             << pct(m.accumulated) << " of the parameters still have a zero gradient (movies with no training ratings).\n";
     t.check(m.accumulated < 0.1, "with accumulated gradients almost every parameter keeps a gradient from the loss");
 
+}
+
+std::vector<std::pair<std::string, std::string>> GridResult::keys() const {
+    return {{"zeroed_wd_rmse", fixed(zeroed_wd, 4)}, {"zeroed_nowd_rmse", fixed(zeroed_nowd, 4)},
+            {"accumulated_wd_rmse", fixed(accumulated_wd, 4)}, {"accumulated_nowd_rmse", fixed(accumulated_nowd, 4)}};
 }
 
 GridResult zero_grad_grid(Tutorial& t, const CourseRuns& runs, double baseline, int epochs) {

@@ -1,9 +1,8 @@
 // The machinery behind tutorial 03's zero-grad lesson: the course's epoch loop (one user per
 // step), short runs of its model under variations of the recipe, and a measurement of what
-// RMSprop does to the weights that got no gradient from the loss. The training step itself
-// stays in the tutorial, in sight; these functions call it.
+// RMSprop does to the weights that got no gradient from the loss. 
 //
-//   tut::CourseRuns runs{step, d.train, d.split.test.ratings, seed};   // step: the tutorial's
+//   tut::CourseRuns runs{d.train, d.split.test.ratings, seed};
 //   std::vector<double> rmse = tut::course_run(runs, {.zero_grad = true}, 0.5f, 5);  // test RMSE per epoch
 //   tut::explain_decay_only(t, runs);                                   // prints, with checks
 //   tut::GridResult g = tut::zero_grad_grid(t, runs, baseline_rmse, 5);  // 5 epochs a row
@@ -11,7 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "data/rating_set.hpp"
@@ -29,13 +29,15 @@ struct CourseLoop {
     bool per_rated = false;  // true: the loss is divided by the user's rated movies, not by all movies
 };
 
-// One step on one user (index u): forward, loss, backward, opt.step(), zeroing the
-// gradients first when loop.zero_grad. Returns the user's RMSE on their rated movies.
-using CourseStep = std::function<double(Sequential& model, RMSprop& opt, std::size_t u, const CourseLoop& loop)>;
+// One step of the course's loop on user u: their row of ratings in, the squared error on the
+// movies they rated, divided by all movies as the course does (loop.per_rated: by the rated
+// ones); the gradients are zeroed first only when loop.zero_grad (the course's code never
+// zeroes them). Returns the user's RMSE on their rated movies.
+double course_step(Sequential& model, RMSprop& opt, const data::RatingMatrix& train, std::size_t u,
+                   const CourseLoop& loop);
 
-// What the runs share: the step, the ratings, and the seed every model starts from.
+// What the runs share: the ratings, and the seed every model starts from.
 struct CourseRuns {
-    CourseStep step;
     const data::RatingMatrix& train;
     const std::vector<data::Rating>& test;
     std::uint64_t seed;
@@ -43,8 +45,7 @@ struct CourseRuns {
 
 // One epoch: every user with a rating, in order, one step each. Returns the course's train
 // loss, the mean over those users of their RMSE on their rated movies.
-double course_epoch(const CourseStep& step, Sequential& model, RMSprop& opt, const data::RatingMatrix& train,
-                    const CourseLoop& loop);
+double course_epoch(Sequential& model, RMSprop& opt, const data::RatingMatrix& train, const CourseLoop& loop);
 
 // The model's predictions for every user, (n_users x n_items), from their rows of `input`.
 Tensor course_predictions(Sequential& model, const data::RatingMatrix& input);
@@ -65,6 +66,8 @@ void explain_decay_only(Tutorial& t, const CourseRuns& runs);
 // and a check for each row's claim; baseline: the per-item mean's test RMSE.
 struct GridResult {
     double zeroed_wd = 0, zeroed_nowd = 0, accumulated_wd = 0, accumulated_nowd = 0;  // test RMSE at the end
+    // For the result line: zeroed_wd_rmse=..., zeroed_nowd_rmse=..., accumulated_wd_rmse=..., accumulated_nowd_rmse=...
+    std::vector<std::pair<std::string, std::string>> keys() const;
 };
 GridResult zero_grad_grid(Tutorial& t, const CourseRuns& runs, double baseline, int epochs);
 
