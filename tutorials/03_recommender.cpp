@@ -172,11 +172,11 @@ std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial&
     t.say() << "\nSo the course's recipe works because two of its mistakes cancel. (a) Its code never zeroes the gradients:\n"
                "each step follows the sum of every gradient so far, a momentum that never forgets, which alone learns badly\n"
                "(row 8). (b) Its weight decay of 0.5, with zeroed gradients, erases every movie a user did not rate, and\n"
-               "with RMSprop on this data no decay is small enough to be harmless (rows 4-6). Together, the sum keeps every\n"
-               "gradient away from 0 and the decay holds the growing sum back. Take away: zero the gradients before every\n"
-               "step; with RMSprop or Adam, a decay added to the gradient drives every weight the loss does not reach to 0\n"
-               "at full speed, and with sparse inputs that is most of them. Use no decay, or a decoupled one that shrinks by\n"
-               "lr*wd per step (AdamW, Loshchilov & Hutter 2019). The corrected recipe (the default --mode) does both.\n";
+               "with RMSprop even a decay of 0.0001 hurts (rows 4-6). Together, the sum keeps every gradient away from 0\n"
+               "and the decay holds the growing sum back. Take away: zero the gradients before every step. With RMSprop or\n"
+               "Adam, a decay added to the gradient erases every weight the loss does not reach whatever its size, and with\n"
+               "sparse inputs that is most of them: use no decay, or a decoupled one that shrinks by lr*wd per step (AdamW,\n"
+               "Loshchilov & Hutter 2019). The corrected recipe (the default --mode) zeroes its gradients and has no decay.\n";
     return grid.keys();
 }
 

@@ -78,6 +78,7 @@ struct DecayOnly {
     double first_step = 0;          // their median change in the first step, in units of lr (decay a)
     double kept_a = 0, kept_b = 0;  // after `steps` steps, the median |w| / |w at the start| of the weights
                                     // that got no gradient from the loss in any of them (decays a, b)
+    double never_reached = 0;       // the fraction of parameters no step of the epoch gave a loss gradient (decay a)
     double accumulated = 0;         // with gradients accumulated (the course, decay a): the fraction of
                                     // parameters whose gradient is still 0 after one epoch
 };
@@ -92,7 +93,7 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
     auto [b, opt_b] = make(decay_b);
     std::vector<float> start;  // every weight at the start (the same in both models)
     each_entry(*a, [&](float w, float) { start.push_back(w); });
-    std::vector<bool> decay_only(start.size(), true);  // no gradient from the loss in any step so far
+    std::vector<bool> decay_only(start.size(), true);  // no gradient from the loss in any step so far (of a, and b's)
     std::vector<double> first_step;
     DecayOnly m;
     std::size_t step = 0;
@@ -121,6 +122,7 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
         m.kept_b = median(kept_b);
     }
     m.fraction /= static_cast<double>(std::max<std::size_t>(step, 1));
+    m.never_reached = static_cast<double>(std::count(decay_only.begin(), decay_only.end(), true)) / static_cast<double>(start.size());
     m.first_step = median(first_step);
     auto [c, opt_c] = make(decay_a);
     course_epoch(*c, *opt_c, runs.train, CourseLoop{.zero_grad = false});
@@ -164,25 +166,30 @@ void explain_decay_only(Tutorial& t, const CourseRuns& runs) {
     const int steps = 10;
     const DecayOnly m = measure_decay_only(runs, course_wd, tiny, steps);
     auto pct = [](double f) { return fixed(100 * f, 1) + "%"; };
-    t.say() << "\nWhy. (1) One user's step reaches few weights. Their input is 0 for the movies they did not rate and the\n"
-               "loss leaves those movies' outputs out, so those movies' input weights, output weights and output biases\n"
-               "get no gradient from the loss: "
-            << pct(m.fraction) << " of the parameters in an average step (users rated " << pct(runs.train.density())
-            << " of the movies).\n";
+    t.say() << "\nWhy. (1) One user's step reaches few weights. Their input is 0 for the movies they did not rate, and\n"
+               "the loss leaves those movies' outputs out, so those movies' input weights, output weights and output\n"
+               "biases get no gradient from the loss.\n"
+            << "  measured: " << pct(m.fraction) << " of the parameters in an average step (users rated "
+            << pct(runs.train.density()) << " of the movies)\n";
     t.check(m.fraction > 0.8, "in a step most parameters get no gradient from the loss");
-    t.say() << "(2) For those, g = wd*w alone, and RMSprop steps by lr*g/sqrt(v) with v the running mean of g^2: wd cancels,\n"
-               "and each such weight heads for 0 at full speed whatever the decay. Their first step is "
-            << fixed(m.first_step, 1) << " x lr (v starts at 0);\nafter " << steps << " steps the median such weight keeps " << scientific(m.kept_a, 1) << " of its size at wd " << course_wd
-            << " and " << scientific(m.kept_b, 1) << " at wd " << tiny << "\n(plain SGD would keep "
-            << pct(std::pow(1 - lr * course_wd, steps)) << " and " << fixed(100 * std::pow(1 - lr * tiny, steps), 3)
-            << "%).\n";
-    t.check(m.kept_a < 1e-3 && m.kept_b < 1e-3, "within 10 steps, wd 0.5 and wd 0.0001 alike erase the weights the loss did not reach");
-    t.say() << "A movie is rated by about 1 user in " << fixed(1 / runs.train.density(), 0) << ": between two of its raters, the\n"
-               "model forgets it. A larger loss gradient cannot help the weights it does not reach; a smaller decay only\n"
-               "slows the erasing where a recent loss gradient still fills v.\n"
-               "(3) The course's code never zeroes the gradients: each step follows the sum of every gradient so far. After\n"
-               "one epoch "
-            << pct(m.accumulated) << " of the parameters still have a zero gradient (movies with no training ratings).\n";
+    t.say() << "(2) For those, RMSprop's gradient is g = wd*w alone, and it steps by lr*g/sqrt(v) with v the running mean\n"
+               "of g^2: wd cancels (all but RMSprop's eps), so they are erased as fast at any decay.\n"
+            << "  measured: their first step is " << fixed(m.first_step, 1)
+            << " x lr (v starts at 0, which throws them across 0); after " << steps << " steps the\n  median one keeps "
+            << scientific(m.kept_a, 1) << " of its size at wd " << course_wd << " and " << scientific(m.kept_b, 1)
+            << " at wd " << tiny << " (plain SGD would keep " << pct(std::pow(1 - lr * course_wd, steps)) << " and "
+            << fixed(100 * std::pow(1 - lr * tiny, steps), 3) << "%)\n";
+    t.check(m.kept_a < 1e-3 && m.kept_b < 1e-3,
+            "within " + std::to_string(steps) + " steps, wd 0.5 and wd 0.0001 alike erase the weights the loss did not reach");
+    t.say() << "A movie is rated by 1 user in " << fixed(1 / runs.train.density(), 0)
+            << " on average: between two of its raters the model forgets it. A larger\n"
+               "loss gradient cannot help the weights it does not reach; a smaller decay only slows the erasing where a\n"
+               "recent loss gradient still fills v.\n"
+               "(3) The course's code never zeroes the gradients: each step follows the sum of every gradient so far,\n"
+               "so the decay never acts alone on a weight whose movie anyone has rated.\n"
+            << "  measured: after one epoch " << pct(m.accumulated)
+            << " of the parameters still have a zero gradient: the " << pct(m.never_reached)
+            << " that no step of an epoch\n  reaches (the movies nobody rated)\n";
     t.check(m.accumulated < 0.1, "with accumulated gradients almost every parameter keeps a gradient from the loss");
 
 }

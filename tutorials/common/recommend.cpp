@@ -99,9 +99,9 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
     std::sort(own.begin(), own.end(), by_rating);
     std::sort(unseen.begin(), unseen.end(), by_rating);
     auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
-    t.say() << "user " << user_id << " rated " << own.size() << " movies. Left: their favourites, with their rating. Right: the\n"
-            << "top " << top << " movies they have not rated, by the model's predicted rating, among movies with at least "
-            << min_ratings << "\ntraining ratings. Ratings in stars (1-5):\n";
+    t.say() << "user " << user_id << " rated " << own.size() << " movies. Left: their favourites, with their rating. Right: the top "
+            << top << " movies\nthey have not rated, by the model's predicted rating, among movies with at least " << min_ratings
+            << " training ratings (in stars):\n";
     auto line = [&](const std::string& left, const std::string& rest) {
         const std::size_t width = 52;
         const std::string cell = left.substr(0, width);
