@@ -158,8 +158,9 @@ Data load(tut::Tutorial& t, std::int64_t user) {
 std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
     t.step(2, "The course's recipe, and the lesson hidden in it");
     const tut::CourseRuns runs{d.train, d.split.test.ratings, t.options().seed};
-    const double accumulated = tut::course_run(runs, {.zero_grad = false}, 0.5f, 1).back();
-    const double zeroed = tut::course_run(runs, {.zero_grad = true}, 0.5f, 1).back();
+    const float wd = hg::models::course_rmsprop().weight_decay();
+    const double accumulated = tut::course_run(runs, {.zero_grad = false}, wd, 1).back();
+    const double zeroed = tut::course_run(runs, {.zero_grad = true}, wd, 1).back();
     t.say() << "one epoch, test RMSE: gradients accumulated (the course's code) " << tut::fixed(accumulated, 3)
             << " stars; zeroed before each step " << tut::fixed(zeroed, 3) << " stars\n";
     t.check(zeroed > 2.0 * accumulated, "zeroing the gradients collapses the course's model towards predicting 0");
@@ -306,12 +307,16 @@ int main(int argc, char** argv) {
     return t.run(argc, argv, [&] {
         const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
-        const auto grid = loaded ? decltype(zero_grad_lesson(t, d, false)){} : zero_grad_lesson(t, d, mode == "zero-grad");
+        std::vector<std::pair<std::string, std::string>> grid;  // the zero-grad lesson's result keys
+        if (!loaded) grid = zero_grad_lesson(t, d, mode == "zero-grad");
 
         t.step(3, mode == "corrected" ? "Train the corrected recipe" : "Train the course's model (" + mode + ")");
-        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run never replaces a full one's model
-        const std::string setting = t.options().quick ? "-quick" : t.options().epochs ? "-" + std::to_string(t.options().epochs) + "epochs" : "";
-        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors" : save_path;
+        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run
+        // never replaces a full run's model.
+        const int epochs = t.options().epochs;
+        const std::string setting = t.options().quick ? "-quick" : epochs ? "-" + std::to_string(epochs) + "epochs" : "";
+        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors"
+                                                         : save_path;
         cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         const Trained r = mode == "corrected" ? corrected_recipe(t, d, load_path, model_file, cp)
                                               : course_recipe(t, d, mode, load_path, model_file, cp);

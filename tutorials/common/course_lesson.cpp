@@ -51,7 +51,7 @@ std::vector<double> course_run(const CourseRuns& runs, const CourseLoop& loop, f
     std::vector<double> rmse;
     for (int e = 0; e < epochs; ++e) {
         course_epoch(*model, opt, runs.train, loop);
-        rmse.push_back(score(runs.test, course_predictions(*model, runs.train), false, 0, 0).rmse);
+        rmse.push_back(score(runs.test, course_predictions(*model, runs.train), /*clip=*/false, 0, 0).rmse);  // raw, as the course
     }
     return rmse;
 }
@@ -78,7 +78,7 @@ struct DecayOnly {
     double first_step = 0;          // their median change in the first step, in units of lr (decay a)
     double kept_a = 0, kept_b = 0;  // after `steps` steps, the median |w| / |w at the start| of the weights
                                     // that got no gradient from the loss in any of them (decays a, b)
-    double never_reached = 0;       // the fraction of parameters no step of the epoch gave a loss gradient (decay a)
+    double never_reached = 0;       // the fraction of parameters no step of the epoch gave a loss gradient (a)
     double accumulated = 0;         // with gradients accumulated (the course, decay a): the fraction of
                                     // parameters whose gradient is still 0 after one epoch
 };
@@ -87,48 +87,54 @@ DecayOnly measure_decay_only(const CourseRuns& runs, float decay_a, float decay_
     auto make = [&](float decay) {
         Rng rng(runs.seed);
         auto model = models::course_model(runs.train.n_items(), rng);
-        return std::make_pair(model, std::make_unique<RMSprop>(model->parameters(), models::course_rmsprop().weight_decay(decay)));
+        auto opt = std::make_unique<RMSprop>(model->parameters(), models::course_rmsprop().weight_decay(decay));
+        return std::make_pair(model, std::move(opt));
     };
     auto [a, opt_a] = make(decay_a);
     auto [b, opt_b] = make(decay_b);
-    std::vector<float> start;  // every weight at the start (the same in both models)
+    std::vector<float> start;  // every parameter at the start (the same in a and b)
     each_entry(*a, [&](float w, float) { start.push_back(w); });
-    std::vector<bool> decay_only(start.size(), true);  // no gradient from the loss in any step so far (of a, and b's)
-    std::vector<double> first_step;
+    const double n = static_cast<double>(start.size());
+    // Which parameters no step so far gave a loss gradient: in a (the whole epoch), in b (the first `steps`).
+    std::vector<bool> untouched_a(start.size(), true), untouched_b(start.size(), true);
+    auto kept = [&](Sequential& model) {  // the median |w| / |w at the start| of those untouched in both
+        std::vector<double> ratios;
+        std::size_t k = 0;
+        each_entry(model, [&](float w, float) {
+            if (untouched_a[k] && untouched_b[k] && start[k] != 0.0f) ratios.push_back(std::abs(w / start[k]));
+            ++k;
+        });
+        return median(ratios);
+    };
     DecayOnly m;
-    std::size_t step = 0;
+    std::vector<double> first_step;
+    int step = 0;
     for (std::size_t u = 0; u < runs.train.n_users(); ++u) {
         if (runs.train.by_user().row(u).size() == 0) continue;
+        ++step;
         course_step(*a, *opt_a, runs.train, u, CourseLoop{});
         std::size_t k = 0, zero = 0;
         each_entry(*a, [&](float w, float g) {
             zero += g == 0.0f;
-            if (g != 0.0f) decay_only[k] = false;
-            if (step == 0 && g == 0.0f) first_step.push_back(std::abs(w - start[k]) / opt_a->lr());
+            untouched_a[k] = untouched_a[k] && g == 0.0f;
+            if (step == 1 && g == 0.0f) first_step.push_back(std::abs(w - start[k]) / opt_a->lr());
             ++k;
         });
-        m.fraction += static_cast<double>(zero) / static_cast<double>(start.size());
-        if (static_cast<int>(++step) > steps) continue;
+        m.fraction += static_cast<double>(zero) / n;
+        if (step > steps) continue;
         course_step(*b, *opt_b, runs.train, u, CourseLoop{});
         k = 0;
-        each_entry(*b, [&](float, float g) { decay_only[k] = decay_only[k] && g == 0.0f; ++k; });
-        if (static_cast<int>(step) < steps) continue;
-        std::vector<double> kept_a, kept_b;  // the decay-only weights now, relative to their start
-        std::size_t i = 0;
-        each_entry(*a, [&](float w, float) { if (decay_only[i] && start[i] != 0.0f) kept_a.push_back(std::abs(w / start[i])); ++i; });
-        i = 0;
-        each_entry(*b, [&](float w, float) { if (decay_only[i] && start[i] != 0.0f) kept_b.push_back(std::abs(w / start[i])); ++i; });
-        m.kept_a = median(kept_a);
-        m.kept_b = median(kept_b);
+        each_entry(*b, [&](float, float g) { untouched_b[k] = untouched_b[k] && g == 0.0f; ++k; });
+        if (step == steps) m.kept_a = kept(*a), m.kept_b = kept(*b);
     }
-    m.fraction /= static_cast<double>(std::max<std::size_t>(step, 1));
-    m.never_reached = static_cast<double>(std::count(decay_only.begin(), decay_only.end(), true)) / static_cast<double>(start.size());
+    m.fraction /= std::max(step, 1);
     m.first_step = median(first_step);
+    m.never_reached = static_cast<double>(std::count(untouched_a.begin(), untouched_a.end(), true)) / n;
     auto [c, opt_c] = make(decay_a);
     course_epoch(*c, *opt_c, runs.train, CourseLoop{.zero_grad = false});
     std::size_t zero = 0;
     each_entry(*c, [&](float, float g) { zero += g == 0.0f; });
-    m.accumulated = static_cast<double>(zero) / static_cast<double>(start.size());
+    m.accumulated = static_cast<double>(zero) / n;
     return m;
 }
 

@@ -1,10 +1,11 @@
-// The machinery behind tutorial 03's zero-grad lesson: the course's epoch loop (one user per
-// step), short runs of its model under variations of the recipe, and a measurement of what
-// RMSprop does to the weights that got no gradient from the loss. 
+// The course's recommender loop for tutorial 03 (one user per step, RMSprop, gradients zeroed
+// or, as in the course's code, accumulated) and the machinery of its zero-grad lesson: short
+// runs of the course's model under variations of the recipe, a measurement of what RMSprop's
+// weight decay does to the weights the loss does not reach, and the grid of short runs.
 //
 //   tut::CourseRuns runs{d.train, d.split.test.ratings, seed};
 //   std::vector<double> rmse = tut::course_run(runs, {.zero_grad = true}, 0.5f, 5);  // test RMSE per epoch
-//   tut::explain_decay_only(t, runs);                                   // prints, with checks
+//   tut::explain_decay_only(t, runs);                                    // prints, with checks
 //   tut::GridResult g = tut::zero_grad_grid(t, runs, baseline_rmse, 5);  // 5 epochs a row
 #pragma once
 
