@@ -56,7 +56,7 @@ TEST_CASE("tutorial 03 on ml-100k: the course's trajectory, and the zero-grad co
     CHECK(zero.number("zeroed_wd_rmse") > 3.0);
     CHECK(zero.number("zeroed_nowd_rmse") < 1.10);
     CHECK(zero.number("accumulated_wd_rmse") < 1.10);
-    CHECK(zero.number("accumulated_nowd_rmse") > 1.8);
+    CHECK(zero.number("accumulated_nowd_rmse") > 1.5);  // 2.10 at seed 42 (1.56 at seed 3, 2.10 at seed 1)
 }
 
 TEST_CASE("tutorial 03 --mode zero-grad: the lesson's measurements and grid, with their checks") {
