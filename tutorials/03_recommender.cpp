@@ -1,8 +1,10 @@
 // Tutorial 03 — the movie recommender: a stacked autoencoder over each user's ratings.
 //
 // Three recipes (--mode course | zero-grad | corrected), their held-out error next to a
-// baseline, top-N recommendations with titles, save / load, checkpoints and --resume.
-// The models are models/course.hpp and models/recommender.hpp; the training loops are here.
+// baseline, top-N recommendations with titles, save / load, checkpoints and --resume;
+// --mode zero-grad also measures why zeroing the gradients breaks the course's recipe.
+// The models are models/course.hpp and models/recommender.hpp; the training loops are here,
+// the course's step and the zero-grad lesson's measurements in tutorials/common/course_lesson.hpp.
 // The program prints; tutorials/03_recommender.md explains (and holds the measured numbers).
 #include <algorithm>
 #include <cmath>
