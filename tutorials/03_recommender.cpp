@@ -1,10 +1,9 @@
 // Tutorial 03 — the movie recommender: a stacked autoencoder over each user's ratings.
 //
 // Three recipes (--mode course | zero-grad | corrected), their held-out error next to a
-// baseline, top-N recommendations with titles, save / load, checkpoints and --resume;
-// --mode zero-grad also measures why zeroing the gradients breaks the course's recipe.
-// The models are models/course.hpp and models/recommender.hpp; the training loops are here,
-// the course's step and the zero-grad lesson's measurements in tutorials/common/course_lesson.hpp.
+// baseline, top-N recommendations with titles, save / load, checkpoints and --resume.
+// The models are models/course.hpp and models/recommender.hpp; the training loops are here, the
+// course's step and the zero-grad lesson's measurements in tutorials/common/course_lesson.hpp.
 // The program prints; tutorials/03_recommender.md explains (and holds the measured numbers).
 #include <algorithm>
 #include <cmath>
@@ -157,7 +156,7 @@ Data load(tut::Tutorial& t, std::int64_t user) {
 // Step 2: one epoch of the course's recipe with accumulated and with zeroed gradients. With
 // explain (--mode zero-grad): why zeroing breaks it, measured, and a grid of short runs that
 // changes one choice at a time; returns the grid's result keys.
-std::vector<std::pair<std::string, std::string>> zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
+tut::ResultKeys zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
     t.step(2, "The course's recipe, and the lesson hidden in it");
     const tut::CourseRuns runs{d.train, d.split.test.ratings, t.options().seed};
     const float wd = hg::models::course_rmsprop().weight_decay();
@@ -309,16 +308,13 @@ int main(int argc, char** argv) {
     return t.run(argc, argv, [&] {
         const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
-        std::vector<std::pair<std::string, std::string>> grid;  // the zero-grad lesson's result keys
-        if (!loaded) grid = zero_grad_lesson(t, d, mode == "zero-grad");
+        const auto grid = loaded ? tut::ResultKeys{} : zero_grad_lesson(t, d, mode == "zero-grad");  // the lesson's keys
 
         t.step(3, mode == "corrected" ? "Train the corrected recipe" : "Train the course's model (" + mode + ")");
-        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run
-        // never replaces a full run's model.
+        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run never replaces a full one's
         const int epochs = t.options().epochs;
         const std::string setting = t.options().quick ? "-quick" : epochs ? "-" + std::to_string(epochs) + "epochs" : "";
-        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors"
-                                                         : save_path;
+        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors" : save_path;
         cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         const Trained r = mode == "corrected" ? corrected_recipe(t, d, load_path, model_file, cp)
                                               : course_recipe(t, d, mode, load_path, model_file, cp);

@@ -200,7 +200,7 @@ void explain_decay_only(Tutorial& t, const CourseRuns& runs) {
 
 }
 
-std::vector<std::pair<std::string, std::string>> GridResult::keys() const {
+ResultKeys GridResult::keys() const {
     return {{"zeroed_wd_rmse", fixed(zeroed_wd, 4)}, {"zeroed_nowd_rmse", fixed(zeroed_nowd, 4)},
             {"accumulated_wd_rmse", fixed(accumulated_wd, 4)}, {"accumulated_nowd_rmse", fixed(accumulated_nowd, 4)}};
 }

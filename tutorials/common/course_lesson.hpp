@@ -65,10 +65,11 @@ void explain_decay_only(Tutorial& t, const CourseRuns& runs);
 // at a time: zeroed or accumulated gradients, weight decay 0.5 / 0.01 / 0.001 / 0.0001 / 0,
 // the loss divided by all movies or by the rated ones. Prints the test RMSE after each epoch
 // and a check for each row's claim; baseline: the per-item mean's test RMSE.
+using ResultKeys = std::vector<std::pair<std::string, std::string>>;  // for Tutorial::result
 struct GridResult {
     double zeroed_wd = 0, zeroed_nowd = 0, accumulated_wd = 0, accumulated_nowd = 0;  // test RMSE at the end
     // For the result line: zeroed_wd_rmse=..., zeroed_nowd_rmse=..., accumulated_wd_rmse=..., accumulated_nowd_rmse=...
-    std::vector<std::pair<std::string, std::string>> keys() const;
+    ResultKeys keys() const;
 };
 GridResult zero_grad_grid(Tutorial& t, const CourseRuns& runs, double baseline, int epochs);
 
