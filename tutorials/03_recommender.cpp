@@ -2,7 +2,8 @@
 //
 // Three recipes (--mode course | zero-grad | corrected), their held-out error next to a
 // baseline, top-N recommendations with titles, save / load, checkpoints and --resume.
-// The models are models/course.hpp and models/recommender.hpp; the training loops are here.
+// The models are models/course.hpp and models/recommender.hpp; the training loops are here, the
+// course's step and the zero-grad lesson's measurements in tutorials/common/course_lesson.hpp.
 // The program prints; tutorials/03_recommender.md explains (and holds the measured numbers).
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,7 @@
 #include "autograd/loss.hpp"
 #include "nn/rmsprop.hpp"
 #include "nn/safetensors.hpp"
+#include "tutorials/common/course_lesson.hpp"
 #include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
@@ -47,12 +49,6 @@ std::vector<std::size_t> all_rows(std::size_t n) {
     std::vector<std::size_t> v(n);
     std::iota(v.begin(), v.end(), std::size_t{0});
     return v;
-}
-
-// The course model's predictions for every user, (n_users x n_items), without a graph.
-Tensor predict_course(hg::Sequential& model, const RatingMatrix& input) {
-    hg::NoGradGuard no_grad;
-    return model(Var::constant(input.dense_rows(all_rows(input.n_users())))).value();
 }
 
 // Checkpoints (nn/checkpoint.hpp) every `every` epochs, so that a run that stops continues
@@ -84,43 +80,27 @@ std::string exact(double v) {  // every digit of v
 
 // The course's loop: one user per step, RMSprop; with zero_grad = false the gradients
 // accumulate over every step, as in the course's code. Returns the course's train loss of
-// each epoch (the mean over users of the RMSE on their rated movies); *epoch_seconds: the median epoch.
+// each epoch (the mean over users of the RMSE on their rated movies); epoch_seconds: the median epoch.
 std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const RatingMatrix& train, int epochs,
-                                 bool zero_grad, Checkpointing* cp = nullptr, double* epoch_seconds = nullptr) {
+                                 bool zero_grad, Checkpointing& cp, double& epoch_seconds) {
     hg::RMSprop opt(model.parameters(), hg::models::course_rmsprop());
-    const std::size_t n_items = train.n_items();
     std::vector<double> losses, seconds;
     tut::Progress progress(t, "epoch", epochs);
     hg::Checkpoint ckpt(model, opt);
-    const int first = cp ? cp->resume_epoch(t, ckpt, "course") + 1 : 1;
-    std::istringstream saved(first > 1 ? cp->values["losses"] : "");  // the losses before the checkpoint
+    const int first = cp.resume_epoch(t, ckpt, "course") + 1;
+    std::istringstream saved(first > 1 ? cp.values["losses"] : "");  // the losses before the checkpoint
     for (double l; saved >> l;) losses.push_back(l);
     for (int e = first; e <= epochs; ++e) {
         const double start = t.seconds();
-        double sum = 0;
-        std::size_t users = 0;
-        for (std::size_t u = 0; u < train.n_users(); ++u) {
-            const std::size_t rated = train.by_user().row(u).size();
-            if (rated == 0) continue;  // a user with no ratings teaches nothing
-            const Var input = Var::constant(train.dense_rows({u}));
-            if (zero_grad) opt.zero_grad();
-            Var loss = hg::masked_mse(model(input), input, hg::ne(input.value(), 0.0f));
-            loss.backward();
-            opt.step();
-            sum += std::sqrt(loss.item() * static_cast<double>(n_items) / static_cast<double>(rated));
-            ++users;
-        }
-        losses.push_back(sum / static_cast<double>(users));
+        losses.push_back(tut::course_epoch(model, opt, train, {.zero_grad = zero_grad}));
         seconds.push_back(t.seconds() - start);
         progress.update(e, "train loss " + tut::fixed(losses.back(), 4));
-        if (cp) {
-            cp->values["losses"] += (e > 1 ? " " : "") + exact(losses.back());
-            cp->after_epoch(ckpt, e, "course");
-        }
+        cp.values["losses"] += (e > 1 ? " " : "") + exact(losses.back());
+        cp.after_epoch(ckpt, e, "course");
     }
     progress.finish();
     std::sort(seconds.begin(), seconds.end());
-    if (epoch_seconds) *epoch_seconds = seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
+    epoch_seconds = seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
     return losses;
 }
 
@@ -173,23 +153,33 @@ Data load(tut::Tutorial& t, std::int64_t user) {
     return d;
 }
 
-// Step 2: one epoch of the course's model with accumulated and with zeroed gradients.
-void zero_grad_lesson(tut::Tutorial& t, const Data& d) {
+// Step 2: one epoch of the course's recipe with accumulated and with zeroed gradients. With
+// explain (--mode zero-grad): why zeroing breaks it, measured, and a grid of short runs that
+// changes one choice at a time; returns the grid's result keys.
+tut::ResultKeys zero_grad_lesson(tut::Tutorial& t, const Data& d, bool explain) {
     t.step(2, "The course's recipe, and the lesson hidden in it");
-    hg::Rng rng(t.options().seed), rng2(t.options().seed);
-    auto accumulate = hg::models::course_model(d.train.n_items(), rng);
-    auto zeroed = hg::models::course_model(d.train.n_items(), rng2);
-    t.say() << "one epoch with accumulated gradients (the course):\n";
-    train_course(t, *accumulate, d.train, 1, false);
-    t.say() << "one epoch with gradients zeroed before each step:\n";
-    train_course(t, *zeroed, d.train, 1, true);
-    const Tensor pa = predict_course(*accumulate, d.train), pz = predict_course(*zeroed, d.train);
-    const double ra = tut::score(d.split.test.ratings, pa, false, d.lo, d.hi).rmse;
-    const double rz = tut::score(d.split.test.ratings, pz, false, d.lo, d.hi).rmse;
-    t.say() << "after one epoch: accumulated -> test RMSE " << tut::fixed(ra, 3) << " (mean prediction "
-            << tut::fixed(hg::mean(pa).item(), 2) << "); zeroed -> test RMSE " << tut::fixed(rz, 3)
-            << " (mean prediction " << tut::fixed(hg::mean(pz).item(), 2) << ")\n";
-    t.check(rz > 2.0 * ra, "zeroing the gradients collapses the course's model towards predicting 0");
+    const tut::CourseRuns runs{d.train, d.split.test.ratings, t.options().seed};
+    const float wd = hg::models::course_rmsprop().weight_decay();
+    const double accumulated = tut::course_run(runs, {.zero_grad = false}, wd, 1).back();
+    const double zeroed = tut::course_run(runs, {.zero_grad = true}, wd, 1).back();
+    t.say() << "one epoch, test RMSE: gradients accumulated (the course's code) " << tut::fixed(accumulated, 3)
+            << " stars; zeroed before each step " << tut::fixed(zeroed, 3) << " stars\n";
+    t.check(zeroed > 2.0 * accumulated, "zeroing the gradients collapses the course's model towards predicting 0");
+    if (!explain) {
+        t.say() << "(--mode zero-grad explains why, with measurements and a grid of short runs)\n";
+        return {};
+    }
+    tut::explain_decay_only(t, runs);
+    const tut::GridResult grid = tut::zero_grad_grid(t, runs, d.baseline_rmse, t.pick(5, 2));
+    t.say() << "\nSo the course's recipe works because two of its mistakes cancel. (a) Its code never zeroes the gradients:\n"
+               "each step follows the sum of every gradient so far, a momentum that never forgets, which alone learns badly\n"
+               "(row 8). (b) Its weight decay of 0.5, with zeroed gradients, erases every movie a user did not rate, and\n"
+               "with RMSprop even a decay of 0.0001 hurts (rows 4-6). Together, the sum keeps every gradient away from 0\n"
+               "and the decay holds the growing sum back. Take away: zero the gradients before every step. With RMSprop or\n"
+               "Adam, a decay added to the gradient erases every weight the loss does not reach whatever its size, and with\n"
+               "sparse inputs that is most of them: use no decay, or a decoupled one that shrinks by lr*wd per step (AdamW,\n"
+               "Loshchilov & Hutter 2019). The corrected recipe (the default --mode) zeroes its gradients and has no decay.\n";
+    return grid.keys();
 }
 
 struct Trained {
@@ -210,13 +200,13 @@ Trained course_recipe(tut::Tutorial& t, const Data& d, const std::string& mode, 
         t.say() << "loaded " << load_path << " (no training)\n";
     } else {
         r.epochs = t.epochs(200, 3);
-        const std::vector<double> losses = train_course(t, *model, d.train, r.epochs, mode == "zero-grad", &cp, &r.epoch_seconds);
+        const std::vector<double> losses = train_course(t, *model, d.train, r.epochs, mode == "zero-grad", cp, r.epoch_seconds);
         r.train_loss = losses.back();
         t.say() << "train loss after epoch 1: " << tut::fixed(losses.front(), 4) << ", after epoch " << r.epochs << ": "
                 << tut::fixed(r.train_loss, 4) << "  (median " << tut::fixed(r.epoch_seconds, 3) << " s per epoch)\n";
         hg::save(*model, model_file);
     }
-    r.pred = predict_course(*model, d.train);
+    r.pred = tut::course_predictions(*model, d.train);
     return r;
 }
 
@@ -287,8 +277,9 @@ tut::Scores held_out(tut::Tutorial& t, const Data& d, const Trained& r, const st
     t.step(4, "Held-out error on the test ratings");
     const bool clip = mode == "corrected";  // the course reports raw outputs; the corrected recipe clips to 1..5
     const tut::Scores sc = tut::score(d.split.test.ratings, r.pred, clip, d.lo, d.hi);
-    t.say() << "course metric " << tut::fixed(sc.course_metric, 4) << ", global test RMSE " << tut::fixed(sc.rmse, 4)
-            << ", per-item-mean baseline " << tut::fixed(d.baseline_rmse, 4) << "\n";
+    t.say() << "course metric (each test user's RMSE over their own test ratings, averaged over users) "
+            << tut::fixed(sc.course_metric, 4) << " stars\nglobal test RMSE (over all " << d.test.nnz() << " test ratings) "
+            << tut::fixed(sc.rmse, 4) << " stars; per-item-mean baseline " << tut::fixed(d.baseline_rmse, 4) << " stars\n";
     if (loaded)
         t.say() << "(a loaded model: no claim about how it was trained)\n";
     else if (mode == "zero-grad")
@@ -309,7 +300,7 @@ int main(int argc, char** argv) {
     Checkpointing cp;
     t.app().add_option("--mode", mode, "course | zero-grad | corrected")->check(CLI::IsMember({"course", "zero-grad", "corrected"}));
     who.add_flags(t);
-    t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>.safetensors)");
+    t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>-<data set>[-quick|-<N>epochs].safetensors)");
     t.app().add_option("--load", load_path, "Load a saved model instead of training");
     t.app().add_option("--checkpoint-every", cp.every, "Save a checkpoint every N epochs to <out>/<mode>.checkpoint.safetensors (0: never)")
         ->check(CLI::NonNegativeNumber);
@@ -317,10 +308,13 @@ int main(int argc, char** argv) {
     return t.run(argc, argv, [&] {
         const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
-        if (!loaded) zero_grad_lesson(t, d);
+        const auto grid = loaded ? tut::ResultKeys{} : zero_grad_lesson(t, d, mode == "zero-grad");  // the lesson's keys
 
         t.step(3, mode == "corrected" ? "Train the corrected recipe" : "Train the course's model (" + mode + ")");
-        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + ".safetensors" : save_path;
+        // <out>/<mode>-<data set>[-quick | -<N>epochs].safetensors: a quick, short or synthetic run never replaces a full one's
+        const int epochs = t.options().epochs;
+        const std::string setting = t.options().quick ? "-quick" : epochs ? "-" + std::to_string(epochs) + "epochs" : "";
+        const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors" : save_path;
         cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         const Trained r = mode == "corrected" ? corrected_recipe(t, d, load_path, model_file, cp)
                                               : course_recipe(t, d, mode, load_path, model_file, cp);
@@ -334,6 +328,7 @@ int main(int argc, char** argv) {
         std::vector<std::pair<std::string, std::string>> result{
             {"dataset", d.name}, {"mode", mode}, {"course_metric", tut::fixed(sc.course_metric, 4)},
             {"test_rmse", tut::fixed(sc.rmse, 4)}, {"baseline_rmse", tut::fixed(d.baseline_rmse, 4)}};
+        result.insert(result.end(), grid.begin(), grid.end());
         if (loaded) {
             result.emplace_back("loaded", std::filesystem::path(load_path).filename().string());
         } else {

@@ -99,18 +99,22 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
     std::sort(own.begin(), own.end(), by_rating);
     std::sort(unseen.begin(), unseen.end(), by_rating);
     auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
-    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << top
-            << " movies they have not rated (of those with at least " << min_ratings
-            << " ratings), by predicted rating:\n";
-    for (std::size_t k = 0; k < top; ++k) {
-        std::string left, right;
-        if (k < own.size()) left = fixed(own[k].first, 1) + "  " + title(own[k].second);
-        if (k < unseen.size()) right = fixed(unseen[k].first, 2) + "  " + title(unseen[k].second);
+    t.say() << "user " << user_id << " rated " << own.size() << " movies. Left: their favourites, with their rating. Right: the top "
+            << top << " movies\nthey have not rated, by the model's predicted rating, among movies with at least " << min_ratings
+            << " training ratings (in stars):\n";
+    auto line = [&](const std::string& left, const std::string& rest) {
         const std::size_t width = 52;
         const std::string cell = left.substr(0, width);
         std::size_t chars = 0;  // pad by characters, not bytes, so UTF-8 titles line up
         for (unsigned char c : cell) chars += (c & 0xC0) != 0x80;
-        t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << right << "\n";
+        t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << rest << "\n";
+    };
+    line("rated  their favourites", "predicted  recommended");
+    for (std::size_t k = 0; k < top; ++k) {
+        std::string left, rest;
+        if (k < own.size()) left = right(fixed(own[k].first, 1), 5) + "  " + title(own[k].second);
+        if (k < unseen.size()) rest = right(fixed(unseen[k].first, 2), 9) + "  " + title(unseen[k].second);
+        line(left, rest);
     }
 }
 
