@@ -3,6 +3,7 @@
 #include <string>
 
 #include "autograd/ops.hpp"
+#include "tensor/format.hpp"
 
 namespace hg {
 
@@ -10,6 +11,9 @@ namespace hg {
 BatchNorm1d::BatchNorm1d(std::size_t features, float eps, float momentum)
     : Module("BatchNorm1d"), features_(features), eps_(eps), momentum_(momentum) {
     if (features == 0) throw ValueError("BatchNorm1d: the number of features must be positive");
+    if (!(eps > 0) || !(momentum >= 0 && momentum <= 1))
+        throw ValueError("BatchNorm1d: eps = " + format_number(eps) + " must be positive and momentum = " +
+                         format_number(momentum) + " in [0, 1]");
     weight_ = register_parameter("weight", Tensor::ones({features}));  // γ, trained
     bias_ = register_parameter("bias", Tensor::zeros({features}));     // β, trained
     running_mean_ = register_buffer("running_mean", Tensor::zeros({features}));  // saved, not trained
@@ -47,8 +51,7 @@ Var BatchNorm1d::forward(const Var& x) {
 // <<< EXTENDING.md: batchnorm forward
 
 std::string BatchNorm1d::describe() const {
-    return "features=" + std::to_string(features_) + ", eps=" + std::to_string(eps_) +
-           ", momentum=" + std::to_string(momentum_);
+    return "features=" + std::to_string(features_) + ", eps=" + format_number(eps_) + ", momentum=" + format_number(momentum_);
 }
 
 }  // namespace hg

@@ -141,7 +141,7 @@ TEST_CASE("batchnorm: in training mode a NoGradGuard alone moves the running sta
     CHECK(hg::max_abs_diff(bn.running_mean(), moved) == 0.0f);
 }
 
-TEST_CASE("batchnorm: bad shapes and a one-row training batch are errors that name them") {
+TEST_CASE("batchnorm: its printout; bad settings, bad shapes and a one-row training batch are errors that name them") {
     hg::BatchNorm1d bn(4);
     CHECK_THROWS_WITH_AS(bn(Var::constant(Tensor({3, 5}))),
                          "BatchNorm1d: the input has shape (3x5) but the layer expects (N x 4)", hg::ShapeError);
@@ -149,6 +149,10 @@ TEST_CASE("batchnorm: bad shapes and a one-row training batch are errors that na
                          hg::ShapeError);
     bn.eval();
     CHECK(bn(Var::constant(Tensor({1, 4}))).shape() == hg::Shape{1, 4});  // evaluation takes one row
+    CHECK(bn.str() == "BatchNorm1d(features=4, eps=1e-05, momentum=0.1)  weight (4), bias (4), "
+                      "buffer running_mean (4), buffer running_var (4)  8 params");
+    CHECK_THROWS_WITH_AS(hg::BatchNorm1d(4, 0.0f), "BatchNorm1d: eps = 0 must be positive and momentum = 0.1 in [0, 1]",
+                         hg::ValueError);
 }
 
 namespace {
