@@ -5,7 +5,9 @@
 #include <new>
 #include <thread>
 
+#include "autograd/loss.hpp"
 #include "autograd/var.hpp"
+#include "nn/adam.hpp"
 #include "nn/safetensors.hpp"
 #include "temp_dir.hpp"
 #include "tensor/kernels/pool.hpp"
@@ -58,6 +60,31 @@ std::size_t allocations_in_steps(const std::function<std::function<void()>()>& m
         during = operator_new_calls() - before;
     }).join();
     return during;
+}
+
+std::size_t allocations_in_autoencoder_steps(const std::function<std::shared_ptr<Module>()>& make_model,
+                                             const Shape& input, int warmup, int steps) {
+    struct Trainer {
+        Trainer(std::shared_ptr<Module> m, const Shape& input)
+            : model(std::move(m)), opt(model->parameters(), AdamOptions(1e-3f)), x(Tensor::uniform(input, 0.0f, 1.0f, rng)) {}
+        void step() {
+            const Var in = Var::constant(x);
+            Var loss = mse((*model)(in), in);
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+        }
+        std::shared_ptr<Module> model;
+        Adam opt;
+        Rng rng{1};
+        Tensor x;
+    };
+    return allocations_in_steps(
+        [&] {
+            auto t = std::make_shared<Trainer>(make_model(), input);
+            return [t] { t->step(); };
+        },
+        warmup, steps);
 }
 
 std::string buffer_round_trip_problems(const std::function<std::shared_ptr<Module>()>& make, const Tensor& x,

@@ -1,11 +1,10 @@
 // Checks for the author of a new layer (EXTENDING.md): does a training step allocate, and
 // are the layer's buffers really what save() writes and load() fills?
 //
-//   const std::size_t calls = hg::test::allocations_in_steps([] {
-//       auto state = std::make_shared<MyTrainer>();   // built on the counting thread
-//       return [state] { state->step(); };
-//   });
-//   CHECK(calls == 0);
+//   CHECK(hg::test::allocations_in_autoencoder_steps([] {
+//       hg::Rng rng(1);
+//       return hg::sequential({std::make_shared<MyLayer>(8), std::make_shared<hg::Linear>(8, 8, rng)});
+//   }, hg::Shape{16, 8}) == 0);
 //   CHECK(hg::test::buffer_round_trip_problems([] { return std::make_shared<MyLayer>(4); }, x) == "");
 //
 // tests/layer_checks.cpp replaces the global operator new of the program it is linked into
@@ -33,6 +32,11 @@ bool allocations_counted();
 // returns the step; it runs on a new thread, whose pool starts empty whatever ran before.
 std::size_t allocations_in_steps(const std::function<std::function<void()>()>& make_step, int warmup = 5,
                                  int steps = 100);
+
+// The same for the usual step of a model trained as an autoencoder: mse(model(x), x) on one
+// fixed batch x of shape `input` (uniform in [0, 1]), zero_grad, backward, an Adam step.
+std::size_t allocations_in_autoencoder_steps(const std::function<std::shared_ptr<Module>()>& make_model,
+                                             const Shape& input, int warmup = 5, int steps = 100);
 
 // For a layer whose buffers move in training mode (running statistics): what is wrong with
 // its state, or "" if nothing is. A layer from make() runs `passes` training-mode forward
