@@ -12,7 +12,8 @@
 //
 // γ (weight) and β (bias) are parameters. running_mean and running_var are buffers: saved
 // with the model and loaded back, never trained. In training mode every forward pass moves
-// them, gradients on or off (a NoGradGuard alone does not stop it: call eval() to evaluate).
+// them, gradients on or off (a NoGradGuard alone does not stop it: evaluate after eval(),
+// or under hg::EvalGuard, which does both).
 // The layer is a composite of autograd ops (mean, square, pow, ...): it has no backward
 // code of its own. EXTENDING.md walks through it as the example of a layer with buffers.
 #pragma once
