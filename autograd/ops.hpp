@@ -4,13 +4,13 @@
 //   ops_elementwise.cpp  add mul scale add_scalar pow exp log sqrt abs, and the composites
 //   ops_matmul.cpp       matmul linear transpose reshape concat
 //   ops_reduce.cpp       sum mean
-//   ops_activation.cpp   sigmoid tanh relu leaky_relu elu selu softplus softmax log_softmax
-//                        topk_mask dropout
+//   ops_activation.cpp   sigmoid tanh relu leaky_relu elu selu softplus gelu softmax
+//                        log_softmax topk_mask dropout
 //   ops_conv.cpp         conv2d max_pool2d upsample2d (NCHW batches of images)
 // and the losses and penalties, declared in autograd/loss.hpp (ops_loss.cpp).
 // Binary element-wise ops broadcast like NumPy; their rules hand the full-size gradient
 // to Var::accumulate_grad, which sums it back to each input's shape (the one place that
-// undoes broadcasting).
+// undoes broadcasting). Adding an op of your own: EXTENDING.md.
 #pragma once
 
 #include <cstddef>
@@ -76,6 +76,9 @@ Var leaky_relu(const Var& a, float negative_slope = 0.01f);
 Var elu(const Var& a, float alpha = 1.0f);
 Var selu(const Var& a);
 Var softplus(const Var& a);
+// >>> EXTENDING.md: gelu declaration
+Var gelu(const Var& a);          // x·Φ(x), Φ the standard normal CDF (the exact GELU, not tanh's)
+// <<< EXTENDING.md: gelu declaration
 Var softmax(const Var& a);       // over the last axis (each row of a 2-D tensor)
 Var log_softmax(const Var& a);   // over the last axis, computed stably
 

@@ -104,6 +104,20 @@ Var softplus(const Var& a) {
     });
 }
 
+// >>> EXTENDING.md: gelu
+Var gelu(const Var& a) {
+    constexpr float inv_sqrt2 = 0.70710678f, inv_sqrt_2pi = 0.39894228f;
+    // Y = X·Φ(X), with Φ(x) = ½·erfc(−x/√2) (erfc, not 1 + erf: no cancellation for x ≪ 0)
+    Tensor y = each(a.value(), [](float x) { return x * 0.5f * std::erfc(-x * inv_sqrt2); });
+    // dA = dY ⊙ (Φ(X) + X·φ(X)),  φ(x) = e^(−x²/2) / √(2π)
+    return make_op("gelu", std::move(y), {a}, [a](const Tensor& dy, const Tensor&) {
+        a.accumulate_grad(derivative(a.value(), dy, [](float x) {
+            return 0.5f * std::erfc(-x * inv_sqrt2) + x * inv_sqrt_2pi * std::exp(-0.5f * x * x);
+        }));
+    });
+}
+// <<< EXTENDING.md: gelu
+
 Var softmax(const Var& a) {
     const Tensor& x = a.value();
     const std::size_t n = row_length(x, "softmax"), rows = x.numel() / n;

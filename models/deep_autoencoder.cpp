@@ -40,7 +40,7 @@ DeepAutoencoder::DeepAutoencoder(const std::vector<std::size_t>& sizes, const st
 }
 
 Tensor reconstruct(Module& model, const Tensor& x, std::size_t batch) {
-    NoGradGuard no_grad;
+    EvalGuard evaluating(model);  // no graph, and evaluation mode: a model with dropout or batch norm must not train here
     std::vector<Tensor> parts;
     for (std::size_t start = 0; start < x.rows(); start += batch)
         parts.push_back(sigmoid(model(Var::constant(x.slice_rows(start, std::min(x.rows(), start + batch))))).value());

@@ -36,8 +36,9 @@ public:
     std::vector<std::shared_ptr<Linear>> enc, dec;  // the Linear layers: bottom-up; top-down
 };
 
-// x̂ = σ(model(x)) for every row of x, `batch` rows at a time, without a graph: the
-// reconstruction of a model that outputs logits.
+// x̂ = σ(model(x)) for every row of x, `batch` rows at a time, in evaluation mode and without
+// a graph (hg::EvalGuard; the model's mode is restored after): the reconstruction of a
+// model that outputs logits.
 Tensor reconstruct(Module& model, const Tensor& x, std::size_t batch = 1000);
 
 // Squared error per image: Σ over pixels of (x − x̂)², averaged over the rows (the measure

@@ -32,7 +32,8 @@
 // Rules of the house:
 //  - forward(x) builds the graph of one pass from hg ops; backward() comes for free.
 //  - train() / eval() switch the mode of the whole tree; Dropout and the noise layers act
-//    only in training mode (a module reads is_training()).
+//    only in training mode, BatchNorm1d uses its running statistics outside it (a module
+//    reads is_training()). To evaluate, EvalGuard switches to eval() and off gradients.
 //  - parameters() lists each parameter once, even if two modules share it (tied weights).
 //  - Modules are owned through std::shared_ptr and are not copyable (a copy would silently
 //    share its parameters with the original).
@@ -101,7 +102,10 @@ protected:
     // Register an existing parameter Var (it must require grad).
     Var register_parameter(const std::string& name, Var parameter);
 
-    // Make value a buffer called name: part of the model's state, but no parameter.
+    // Make value a buffer called name: part of the model's state (saved and loaded), but no
+    // parameter (never trained). Keep the returned Var and update its value() in place:
+    // load() copies into this very tensor, so a new Var assigned to the member later is
+    // neither saved nor loaded (tests/layer_checks.hpp checks a layer for that).
     Var register_buffer(const std::string& name, Tensor value);
 
     // Make rng (a member of this module) part of its checkpointed state, as name.
@@ -132,6 +136,26 @@ private:
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& m);
+
+// Evaluation for a scope: eval() on the whole tree (Dropout, the noise layers and
+// BatchNorm1d switch to their inference behaviour) and a NoGradGuard (no graph); on leaving,
+// the tree's previous mode returns. They are two switches: a NoGradGuard alone leaves a model
+// in training mode, where dropout still drops and BatchNorm1d normalises with the batch's
+// statistics and moves its running ones; eval() alone still builds a graph.
+//
+//   { hg::EvalGuard evaluating(model); Tensor y = model(x).value(); }
+class EvalGuard {
+public:
+    explicit EvalGuard(Module& model) : model_(model), was_training_(model.is_training()) { model.eval(); }
+    ~EvalGuard() { model_.train(was_training_); }
+    EvalGuard(const EvalGuard&) = delete;
+    EvalGuard& operator=(const EvalGuard&) = delete;
+
+private:
+    Module& model_;
+    bool was_training_;
+    NoGradGuard no_grad_;
+};
 
 // 33660 -> "33,660" (for parameter counts).
 std::string with_thousands(std::size_t n);

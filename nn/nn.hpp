@@ -5,6 +5,7 @@
 #include "autograd/ops.hpp"
 #include "nn/activation.hpp"
 #include "nn/adam.hpp"
+#include "nn/batchnorm.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/clip_grad.hpp"
 #include "nn/conv2d.hpp"

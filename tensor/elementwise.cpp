@@ -8,7 +8,7 @@ namespace hg {
 
 Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
     const std::size_t r = std::max(a.rank(), b.rank());
-    std::vector<std::size_t> out(r);
+    Shape out = a.rank() == r ? a : b;  // of rank r; every dimension is set below (no heap: a step allocates nothing)
     for (std::size_t i = 0; i < r; ++i) {
         // Align on the right: a missing leading dimension counts as 1.
         const std::size_t da = i < r - a.rank() ? 1 : a[i - (r - a.rank())];
@@ -19,7 +19,7 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
                              std::to_string(db) + " (sizes must be equal, or one of them 1)");
         out[i] = da == 1 ? db : da;  // a size 1 stretches to the other's size, even to 0
     }
-    return Shape(out);
+    return out;
 }
 
 namespace {

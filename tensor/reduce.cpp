@@ -18,18 +18,16 @@ struct AxisView {
 AxisView view_around(const Shape& s, int axis, bool keepdim, const char* op) {
     const std::size_t ax = normalise_axis(axis, s.rank(), op);
     AxisView v;
-    std::vector<std::size_t> out;
     for (std::size_t d = 0; d < s.rank(); ++d) {
         if (d < ax) v.outer *= s[d];
         if (d > ax) v.inner *= s[d];
         if (d == ax) {
             v.n = s[d];
-            if (keepdim) out.push_back(1);
+            if (keepdim) v.out.push_back(1);
         } else {
-            out.push_back(s[d]);
+            v.out.push_back(s[d]);
         }
     }
-    v.out = Shape(out);
     return v;
 }
 

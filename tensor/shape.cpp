@@ -23,6 +23,11 @@ Shape::Shape(const std::vector<std::size_t>& dims) : rank_(dims.size()) {
     for (std::size_t i = 0; i < rank_; ++i) dims_[i] = dims[i];
 }
 
+void Shape::push_back(std::size_t dim) {
+    check_rank(rank_ + 1);
+    dims_[rank_++] = dim;
+}
+
 std::size_t Shape::numel() const {
     std::size_t n = 1;
     for (std::size_t i = 0; i < rank_; ++i) n *= dims_[i];

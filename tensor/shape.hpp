@@ -29,6 +29,7 @@ public:
     std::size_t operator[](std::size_t i) const { return dims_[i]; }
     std::size_t& operator[](std::size_t i) { return dims_[i]; }
     std::size_t numel() const;
+    void push_back(std::size_t dim);  // one more dimension, last (ShapeError beyond max_rank)
 
     const std::size_t* begin() const { return dims_.data(); }
     const std::size_t* end() const { return dims_.data() + rank_; }

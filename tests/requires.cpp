@@ -34,6 +34,20 @@ bool on_path(const std::string& program) {
     return false;
 }
 
+// A folder named torch beside /usr/bin/python3's packages (Debian's python3-torch, or a pip
+// install). Whether it imports is the Python script's own first check.
+bool torch_installed() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists("/usr/bin/python3", ec)) return false;
+    for (const char* root : {"/usr/lib/python3/dist-packages", "/usr/local/lib"}) {
+        if (fs::exists(fs::path(root) / "torch", ec)) return true;
+        for (const auto& dir : fs::directory_iterator(root, ec))  // /usr/local/lib/python3.11/dist-packages
+            if (fs::exists(dir.path() / "dist-packages" / "torch", ec)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string movielens_100k_dir() {
@@ -53,6 +67,10 @@ doctest::skip requires_fashion_mnist() {
     return skip_unless(hg::data::fashion_mnist_available(),
                        std::string("Fashion-MNIST not found in ") + hg::data::fashion_mnist_dir +
                            " (Debian's package dataset-fashion-mnist; ./lab installs it)");
+}
+
+doctest::skip requires_torch() {
+    return skip_unless(torch_installed(), "PyTorch not found for /usr/bin/python3 (Debian's python3-torch)");
 }
 
 doctest::skip requires_programs(std::initializer_list<const char*> programs) {

@@ -21,6 +21,8 @@ std::string movielens_100k_dir();
 doctest::skip requires_movielens();
 // ... unless Fashion-MNIST is installed (Debian's dataset-fashion-mnist).
 doctest::skip requires_fashion_mnist();
+// ... unless /usr/bin/python3 has PyTorch (the differential tests against it).
+doctest::skip requires_torch();
 // ... unless each program is on the PATH.
 doctest::skip requires_programs(std::initializer_list<const char*> programs);
 

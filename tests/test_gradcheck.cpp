@@ -104,6 +104,9 @@ std::vector<Row> table() {
         {"elu", unary_cases(), [](const Inputs& v) { return hg::elu(v[0], 0.7f); }, Domain::away_from_zero},
         {"selu", unary_cases(), [](const Inputs& v) { return hg::selu(v[0]); }, Domain::away_from_zero},
         {"softplus", unary_cases(), [](const Inputs& v) { return hg::softplus(v[0] * 4.0f); }},
+        // >>> EXTENDING.md: gelu row
+        {"gelu", unary_cases(), [](const Inputs& v) { return hg::gelu(v[0] * 3.0f); }},
+        // <<< EXTENDING.md: gelu row
         {"softmax", {{{1, 5}}, {{4, 3}}, {{6}}, {{2, 1}}}, [](const Inputs& v) { return hg::softmax(v[0]); }},
         {"log_softmax", {{{1, 5}}, {{4, 3}}, {{6}}, {{2, 2, 3}}},
          [](const Inputs& v) { return hg::log_softmax(v[0] * 5.0f); }},

@@ -6,16 +6,14 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <thread>
 #include <vector>
 
 #include "autograd/loss.hpp"
+#include "layer_checks.hpp"
 #include "models/course.hpp"
 #include "nn/activation.hpp"
 #include "nn/adam.hpp"
@@ -27,38 +25,9 @@
 #include "tensor/kernels/pool.hpp"
 #include "tensor/kernels/storage.hpp"
 
-// Every call of the global operator new in this test program is counted (the pool gets its
-// blocks from operator new too, as do std::vector, std::string, std::function, ...). The
-// sanitizer build keeps its own operator new, which checks every new against its delete.
 namespace {
-std::atomic<std::size_t> g_operator_new_calls{0};
 std::unique_ptr<std::vector<double>> g_sink;  // an allocation the compiler cannot leave out
 }  // namespace
-
-#if !HG_POOL_PASSTHROUGH
-namespace {
-void* counted_new(std::size_t n, std::size_t align) {
-    g_operator_new_calls.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    void* p = align > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                                                        : std::malloc(n);
-    if (!p) throw std::bad_alloc();
-    return p;
-}
-}  // namespace
-void* operator new(std::size_t n) { return counted_new(n, 0); }
-void* operator new[](std::size_t n) { return counted_new(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-#endif
 
 using hg::Tensor;
 using hg::Var;
@@ -146,48 +115,33 @@ struct CourseStep {
         opt.step();
     }
 };
-// A small convolutional autoencoder (tutorial 12's layers): conv, max-pool, upsample.
-struct ConvStep {
-    hg::Rng rng{6};
-    std::shared_ptr<hg::Sequential> model = hg::sequential(
-        {std::make_shared<hg::Conv2d>(1, 4, 3, rng, hg::Conv2dOptions().padding(1)), std::make_shared<hg::ReLU>(),
-         std::make_shared<hg::MaxPool2d>(2), std::make_shared<hg::Upsample2d>(2),
-         std::make_shared<hg::Conv2d>(4, 1, 3, rng, hg::Conv2dOptions().padding(1))});
-    hg::Adam opt{model->parameters(), hg::AdamOptions(1e-3f)};
-    Tensor x = Tensor::uniform({2, 1, 8, 8}, 0.0f, 1.0f, rng);
-
-    void step() {
-        const Var input = Var::constant(x);
-        Var loss = hg::mse((*model)(input), input);
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
-    }
-};
 }  // namespace
 
 TEST_CASE("memory: after the first steps, a training step allocates nothing") {
-    if (!hg::kernels::pool_recycles) {
+    if (!hg::test::allocations_counted()) {
         MESSAGE("skipped: the sanitizer build passes every allocation to the system (tensor/kernels/pool.hpp)");
         return;
     }
-    // On a thread of its own, so the pool starts empty whatever the tests before left in it.
-    std::size_t during = 1;
-    std::thread([&] {
-        Trainer adam;  // mini-batch, dropout, mse, Adam, zero_grad
-        CourseStep course;
-        ConvStep conv;
-        for (int i = 0; i < 5; ++i) adam.step(false), course.step(), conv.step();
-        const std::size_t before = g_operator_new_calls.load();
-        for (int i = 0; i < 100; ++i) adam.step(false), course.step(), conv.step();
-        during = g_operator_new_calls.load() - before;
-    }).join();
+    const std::size_t during = hg::test::allocations_in_steps([] {
+        auto adam = std::make_shared<Trainer>();  // mini-batch, dropout, mse, Adam, zero_grad
+        auto course = std::make_shared<CourseStep>();
+        return [adam, course] { adam->step(false), course->step(); };
+    });
     CHECK(during == 0);
+    // A small convolutional autoencoder (tutorial 12's layers): conv, max-pool, upsample.
+    const std::size_t conv = hg::test::allocations_in_autoencoder_steps([] {
+        hg::Rng rng(6);
+        return hg::sequential(
+            {std::make_shared<hg::Conv2d>(1, 4, 3, rng, hg::Conv2dOptions().padding(1)), std::make_shared<hg::ReLU>(),
+             std::make_shared<hg::MaxPool2d>(2), std::make_shared<hg::Upsample2d>(2),
+             std::make_shared<hg::Conv2d>(4, 1, 3, rng, hg::Conv2dOptions().padding(1))});
+    }, hg::Shape{2, 1, 8, 8});
+    CHECK(conv == 0);
 
     // The counter does count: a vector outside the pool is one more call.
-    const std::size_t vector_before = g_operator_new_calls.load();
+    const std::size_t vector_before = hg::test::operator_new_calls();
     g_sink = std::make_unique<std::vector<double>>(1000);
-    CHECK(g_operator_new_calls.load() - vector_before == 2);  // the unique_ptr's vector, its numbers
+    CHECK(hg::test::operator_new_calls() - vector_before == 2);  // the unique_ptr's vector, its numbers
     g_sink.reset();
 }
 

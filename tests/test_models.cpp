@@ -12,6 +12,9 @@
 #include "models/rbm.hpp"
 #include "models/recommender.hpp"
 #include "models/vae.hpp"
+#include "nn/batchnorm.hpp"
+#include "nn/linear.hpp"
+#include "nn/sequential.hpp"
 #include "tensor/error.hpp"
 
 using hg::Tensor;
@@ -78,4 +81,18 @@ TEST_CASE("models: an RBM stack unrolls into the deep autoencoder; a stack of ot
     } catch (const hg::ShapeError& e) {
         CHECK(std::string(e.what()).find("RBM 1 has W (5x8)") != std::string::npos);
     }
+}
+
+TEST_CASE("models: reconstruct() evaluates in evaluation mode and gives the model its mode back") {
+    // With a NoGradGuard alone, BatchNorm1d would normalise each batch by its own statistics
+    // and move its running ones.
+    hg::Rng rng(9);
+    auto bn = std::make_shared<hg::BatchNorm1d>(3);
+    auto model = hg::sequential({std::make_shared<hg::Linear>(4, 3, rng), bn, std::make_shared<hg::Linear>(3, 4, rng)});
+    const hg::Tensor x = hg::Tensor::uniform({10, 4}, 0.0f, 1.0f, rng);
+    const hg::Tensor before = bn->running_mean();
+    const hg::Tensor a = hg::models::reconstruct(*model, x, 10), b = hg::models::reconstruct(*model, x, 3);
+    CHECK(hg::max_abs_diff(bn->running_mean(), before) == 0.0f);
+    CHECK(hg::max_abs_diff(a, b) < 1e-6f);  // rows do not depend on the batch they came in
+    CHECK(model->is_training());
 }

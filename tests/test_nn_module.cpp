@@ -36,18 +36,21 @@ public:
     std::shared_ptr<hg::Linear> decoder;
 };
 
-// The custom layer of nn/README.md, "Writing your own layer" (keep the two in step).
+// The custom layer of nn/README.md, "Writing your own layer" (tests/test_guide.cpp checks that
+// the page shows this very code).
+// >>> nn/README.md: scale layer
 class Scale : public hg::Module {
 public:
     explicit Scale(std::size_t n) : Module("Scale") {
-        gain_ = register_parameter("gain", Tensor::ones({n}));  // one trainable factor per feature
+        gain_ = register_parameter("gain", hg::Tensor::ones({n}));  // one trainable factor per feature
     }
-    Var forward(const Var& x) override { return x * gain_; }  // broadcasting: every row times gain
+    hg::Var forward(const hg::Var& x) override { return x * gain_; }  // broadcasting: every row times gain
     std::string describe() const override { return "n=" + std::to_string(gain_.shape()[0]); }
 
 private:
-    Var gain_;
+    hg::Var gain_;
 };
+// <<< nn/README.md: scale layer
 
 Tensor one_hot(std::size_t n) {
     Tensor t(Shape{n, n});

@@ -7,34 +7,18 @@
 
 #include <array>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <sys/wait.h>
 
 #include "oracle/oracle_paths.hpp"  // HG_ORACLE_PY, HG_ORACLE_EXE (written by tests/oracle/meson.build)
+#include "requires.hpp"
 
 namespace {
-
 const char* const python = "/usr/bin/python3";
-
-// Looked up once, when the test is registered: a folder named torch beside Python's packages
-// (Debian's python3-torch, or a pip install). Whether it imports is the driver's first check.
-bool torch_installed() {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (!fs::exists(python, ec)) return false;
-    for (const char* root : {"/usr/lib/python3/dist-packages", "/usr/local/lib"}) {
-        if (fs::exists(fs::path(root) / "torch", ec)) return true;
-        for (const auto& dir : fs::directory_iterator(root, ec))  // /usr/local/lib/python3.11/dist-packages
-            if (fs::exists(dir.path() / "dist-packages" / "torch", ec)) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 TEST_CASE("oracle: hourglass against PyTorch on random graphs and optimiser runs" *
-          doctest::skip(!torch_installed())) {
+          hg::test::requires_torch()) {
     const std::string command =
         std::string(python) + " " + HG_ORACLE_PY + " --hg " + HG_ORACLE_EXE + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");

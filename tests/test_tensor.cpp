@@ -19,6 +19,11 @@ TEST_CASE("shape: rank, numel and printing") {
     CHECK(Shape{}.str() == "()");
     CHECK(Shape{}.numel() == 1);
     CHECK_THROWS_AS(Shape({1, 2, 3, 4, 5}), hg::ShapeError);
+    Shape grown;
+    for (std::size_t d : {2, 3, 1, 5}) grown.push_back(d);
+    CHECK(grown == Shape{2, 3, 1, 5});
+    CHECK_THROWS_AS(grown.push_back(7), hg::ShapeError);
+    CHECK(grown.rank() == 4);
 }
 
 TEST_CASE("tensor: construction") {

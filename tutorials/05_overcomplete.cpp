@@ -41,7 +41,7 @@ public:
 };
 
 Tensor reconstruct(hg::Module& model, const Tensor& x) {
-    hg::NoGradGuard no_grad;
+    hg::EvalGuard evaluating(model);  // no graph, and evaluation mode: a model with dropout or batch norm must not train here
     return model(Var::constant(x)).value();
 }
 

@@ -99,7 +99,7 @@ def known_bug(f):
 
 UNARY_ELEMENTWISE = {"neg", "op_neg", "scale", "add_scalar", "x+s", "s+x", "x-s", "s-x", "x*s", "s*x", "x/s",
                      "pow", "square", "exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "leaky_relu",
-                     "elu", "selu", "softplus", "dropout"}
+                     "elu", "selu", "softplus", "gelu", "dropout"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +141,9 @@ def torch_op(node, ins, dtype, extra):
     if op == "elu": return F.elu(a, node["alpha"])
     if op == "selu": return F.selu(a)
     if op == "softplus": return F.softplus(a)
+    # F.gelu computes ½x(1 + erf(x/√2)), which cancels to 0 below x ≈ −8 even in float64
+    # (at x = −12 it gives −0 for −2.1e-32); the same function written with erfc does not.
+    if op == "gelu": return a * 0.5 * torch.special.erfc(-a / math.sqrt(2.0))
     if op == "softmax": return torch.softmax(a, -1)
     if op == "log_softmax": return torch.log_softmax(a, -1)
     if op == "topk_mask":
@@ -329,7 +332,7 @@ def step_random(b, cur, op):
     """Append op to the graph, taking cur (or something in its place) as the first input."""
     rng = b.rng
     any_ok = lambda k: b.amax(k) < 50
-    if op in ("neg", "op_neg", "square", "sigmoid", "tanh", "relu", "abs", "selu", "softplus"):
+    if op in ("neg", "op_neg", "square", "sigmoid", "tanh", "relu", "abs", "selu", "softplus", "gelu"):
         return b.op(op, [b.pick(cur, any_ok, lambda: b.leaf(b.shape()))])
     if op == "exp":
         return b.op(op, [b.pick(cur, lambda k: b.hi(k) < 8, lambda: b.leaf(b.shape()))])
@@ -481,7 +484,7 @@ def step_random(b, cur, op):
 OPS = ["add", "sub", "mul", "div", "op+", "op-", "op*", "op/", "neg", "op_neg", "scale", "add_scalar",
        "x+s", "s+x", "x-s", "s-x", "x*s", "s*x", "x/s", "pow", "square", "exp", "log", "sqrt", "abs", "mask",
        "matmul", "transpose", "reshape", "concat", "sum", "mean", "sum_axis", "mean_axis",
-       "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "softmax", "log_softmax",
+       "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "gelu", "softmax", "log_softmax",
        "topk_mask", "dropout", "conv2d", "max_pool2d", "upsample2d", "linear",
        "mse", "masked_mse", "bce", "bce_with_logits", "cross_entropy", "l1_activity", "kl_sparsity",
        "contractive_penalty", "vae_kl", "reparameterise"]
@@ -544,6 +547,8 @@ def probes():
         b.op("softplus", [b.leaf([6], values=[-100.0, -30.0, -15.0, 15.0, 30.0, 100.0])]),
         b.op("add", [b.op("sigmoid", [b.leaf([6], values=[-100.0, -30.0, -15.0, 15.0, 30.0, 100.0])]),
                      b.op("tanh", [b.leaf([6], values=[-100.0, -30.0, -9.0, 9.0, 30.0, 100.0])])])]))
+    probe("gelu far from 0 and at its minimum", lambda b: b.op("gelu", [
+        b.leaf([8], values=[-100.0, -12.0, -5.0, f32(-0.7517915), 0.0, 3.0, 12.0, 100.0])]))
     probe("bce_with_logits far from 0", lambda b: b.op("bce_with_logits", [
         b.leaf([6], values=[-100.0, -30.0, -15.0, 15.0, 30.0, 100.0]), b.leaf([6], values=[0.0, 1.0, 0.25, 0.0, 1.0, 0.5])]))
     probe("bce near 0 and 1", lambda b: b.op("bce", [

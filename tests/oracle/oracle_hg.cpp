@@ -121,6 +121,7 @@ Var apply(const json& node, const std::vector<Var>& in, const std::vector<Tensor
     if (op == "elu") return hg::elu(in[0], f("alpha"));
     if (op == "selu") return hg::selu(in[0]);
     if (op == "softplus") return hg::softplus(in[0]);
+    if (op == "gelu") return hg::gelu(in[0]);
     if (op == "softmax") return hg::softmax(in[0]);
     if (op == "log_softmax") return hg::log_softmax(in[0]);
     if (op == "topk_mask") return hg::topk_mask(in[0], z("k"));
