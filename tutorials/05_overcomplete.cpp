@@ -61,12 +61,10 @@ struct Principal {
 };
 
 Principal principal_directions(const Tensor& x) {
-    Principal p;
-    p.mean = hg::mean(x, 0);
-    const Tensor centred = x - p.mean;
+    const Tensor mean = hg::mean(x, 0), centred = x - mean;
     const Tensor cov = hg::matmul(centred, centred, true, false) * (1.0f / static_cast<float>(x.rows() - 1));  // X̃ᵀX̃ / (N − 1)
     hg::SymmetricEigen eig = hg::symmetric_eigen(cov);
-    return {p.mean, std::move(eig.vectors), std::move(eig.values)};
+    return {mean, std::move(eig.vectors), std::move(eig.values)};
 }
 
 // The minimum of the squared error for a linear code of h units: x̂ = x̄ + V_hᵀ·V_h·(x − x̄).
@@ -108,8 +106,7 @@ Lab step1_data(tut::Tutorial& t, std::size_t wide, std::size_t narrow) {
     return lab;
 }
 
-// Hidden unit i < 784 receives pixel i (W1 = [I; 0]); ReLU passes it unchanged (pixels are
-// >= 0); output pixel i reads unit i back (W2 = [I 0]).
+// Unit i < 784 receives pixel i (W1 = [I; 0]), ReLU passes it (pixels are >= 0), output i reads it back (W2 = [I 0]).
 void step2_copy_by_hand(tut::Tutorial& t, const Lab& lab) {
     t.step(2, "A wide hidden layer can copy: the identity, built by hand");
     const std::size_t pixels = lab.data.pixels(), wide = lab.wide;
@@ -118,11 +115,10 @@ void step2_copy_by_hand(tut::Tutorial& t, const Lab& lab) {
                              " pixels: the copy of step 2 needs a hidden unit for every pixel");
     hg::Rng rng(t.options().seed);
     Autoencoder copy(pixels, wide, rng);
-    hg::Linear &enc = *copy.encoder, &dec = *copy.decoder;
     for (Var p : copy.parameters()) p.value().fill(0.0f);
     for (std::size_t i = 0; i < pixels; ++i) {
-        enc.weight().value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
-        dec.weight().value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
+        copy.encoder->weight().value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
+        copy.decoder->weight().value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
     }
     const double real_err = mse_of(copy, lab.test()), noise_err = mse_of(copy, lab.noise);
     t.say() << pixels << " -> " << wide << " -> " << pixels << " with W1 = [I; 0], W2 = [I 0]: MSE per pixel " << real_err
@@ -183,15 +179,11 @@ void step4_feed_noise(tut::Tutorial& t, const Lab& lab, const Trained& w, const 
     table_header(t, 12);
     table_row(t, 12, "wide " + std::to_string(lab.wide), w);
     table_row(t, 12, "narrow " + std::to_string(lab.narrow), nr);
-    t.say() << "  (the noise's own variance is " << tut::fixed(noise_var, 4)
-            << " per pixel: an autoencoder that always drew flat grey,\n"
-            << "   the mean noise image, would score that MSE; a variance reproduced below 0 means an error\n"
-            << "   above it: worse than drawing the inputs' mean image)\n";
-    if (w.noise_x >= 0)
-        t.say() << "the wide one passes " << tut::fixed(100 * w.noise_x, 0) << "% of the noise's variance";
-    else
-        t.say() << "the wide one still does worse on noise than flat grey";
-    t.say() << " (and passes " << tut::fixed(100 * w.real_x, 0) << "% of a real image's); its error on noise is "
+    t.say() << "  (the noise's own variance, " << tut::fixed(noise_var, 4)
+            << " per pixel, is the MSE of drawing flat grey; variance reproduced below 0: worse than the inputs' mean image)\n"
+            << (w.noise_x >= 0 ? "the wide one passes " + tut::fixed(100 * w.noise_x, 0) + "% of the noise's variance"
+                               : std::string("the wide one still does worse on noise than flat grey"))
+            << " (and passes " << tut::fixed(100 * w.real_x, 0) << "% of a real image's); its error on noise is "
             << tut::fixed(w.noise_mse / w.real_mse, 0) << "x its error on real images\n";
     // Does the noise error fall through training, not just from the first epoch to the last?
     std::size_t falls = 0;
@@ -283,10 +275,9 @@ void step5_compare(tut::Tutorial& t, const Lab& lab, const Optimum& o, const Tra
     // How far along the directions has training come? The best code as good on real images:
     std::size_t h_match = 0;
     while (h_match < o.varied && o.real_by_h[h_match] < w.real_x) ++h_match;
-    t.say() << "The trained wide autoencoder reproduces real images about as well as the best linear code with\n"
-            << "h = " << h_match << " units (" << tut::fixed(o.real_by_h[h_match], 3) << "); that code passes "
-            << tut::fixed(o.noise_by_h[h_match], 3) << " of the noise's variance, the trained one " << tut::fixed(w.noise_x, 3)
-            << ".\n";
+    t.say() << "The trained wide autoencoder reproduces real images about as well as the best linear code with\nh = "
+            << h_match << " units (" << tut::fixed(o.real_by_h[h_match], 3) << "); that code passes "
+            << tut::fixed(o.noise_by_h[h_match], 3) << " of the noise's variance, the trained one " << tut::fixed(w.noise_x, 3) << ".\n";
     t.check(std::fabs(o.real_by_h[o.h_narrow] - o.narrow.real_x) < 1e-3 && std::fabs(o.noise_by_h[o.h_narrow] - o.narrow.noise_x) < 1e-3,
             "a projection's error is what the left-out directions hold (Pythagoras)");
     t.check(o.narrow.real_x > 0.75, "the best narrow code reproduces most of a real image's variance");
@@ -345,18 +336,14 @@ int main(int argc, char** argv) {
         const Optimum o = step5_closed_form(t, lab);
         step5_compare(t, lab, o, w, nr, epochs);
         write_pictures(t, lab, w, nr, o, noise_var);
-        t.result({{"wide_real_mse", tut::fixed(w.real_mse, 4)},
-                  {"wide_noise_mse", tut::fixed(w.noise_mse, 4)},
-                  {"narrow_real_mse", tut::fixed(nr.real_mse, 4)},
-                  {"narrow_noise_mse", tut::fixed(nr.noise_mse, 4)},
+        t.result({{"wide_real_mse", tut::fixed(w.real_mse, 4)}, {"wide_noise_mse", tut::fixed(w.noise_mse, 4)},
+                  {"narrow_real_mse", tut::fixed(nr.real_mse, 4)}, {"narrow_noise_mse", tut::fixed(nr.noise_mse, 4)},
                   {"noise_var", tut::fixed(noise_var, 4)},
-                  {"wide_real_explained", tut::fixed(w.real_x, 3)},
-                  {"wide_noise_explained", tut::fixed(w.noise_x, 3)},
+                  {"wide_real_explained", tut::fixed(w.real_x, 3)}, {"wide_noise_explained", tut::fixed(w.noise_x, 3)},
                   {"optimum_narrow_real_explained", tut::fixed(o.narrow.real_x, 3)},
                   {"optimum_narrow_noise_explained", tut::fixed(o.narrow.noise_x, 3)},
                   {"optimum_wide_real_explained", tut::fixed(o.wide.real_x, 3)},
                   {"optimum_wide_noise_explained", tut::fixed(o.wide.noise_x, 3)},
-                  {"varied_directions", std::to_string(o.varied)},
-                  {"epochs", std::to_string(epochs)}});
+                  {"varied_directions", std::to_string(o.varied)}, {"epochs", std::to_string(epochs)}});
     });
 }

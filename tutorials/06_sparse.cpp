@@ -252,7 +252,7 @@ void step4_sparser(tut::Tutorial& t, const std::vector<Trial>& trials, float rho
             << tut::fixed(kl.mse / plain.mse, 2) << " (KL) of the plain autoencoder's\n";
 }
 
-// Each tile is one unit's row of W1, scaled to its own range (grey = 0), most active units first.
+// Each tile is one unit's row of W1, scaled to its own min..max, most active units first.
 void write_filters(tut::Tutorial& t, const std::string& file, SparseAutoencoder& model, const Tensor& x, std::size_t tiles) {
     tut::write_png_grid(t.out_dir() + "/" + file, most_active_filters(model, x, tiles), 28, 28, 10, 0.0f, 0.0f);
 }
@@ -279,8 +279,7 @@ void step5_filters(tut::Tutorial& t, const std::vector<Trial>& trials, const Ten
                           "mean activation", curves, true);
 }
 
-// Tutorial 05's wide layer heads for the copy; the KL penalty holds each unit's mean activation
-// near rho, so an image's activation mass is about rho·H (how many units are on is counted too).
+// Steps 3-5 on a layer wider than the input (06_sparse.md: activation mass against units on).
 std::vector<Trial> step6_overcomplete(tut::Tutorial& t, const std::vector<Settings>& settings, std::size_t wide,
                                       const tut::FashionMnist& data, float rho) {
     t.step(6, "Over-complete: " + std::to_string(wide) + " units, plain and KL-sparse");
@@ -290,8 +289,7 @@ std::vector<Trial> step6_overcomplete(tut::Tutorial& t, const std::vector<Settin
     const std::vector<Trial> w = train_alike(t, settings, wide, X, data.test, epochs, std::to_string(wide) + " units, ");
     print_table(t, w);
     for (const Trial& r : w) write_filters(t, "filters_wide_" + r.tag + ".png", *r.model, data.test.images, 100);
-    // A unit counts as on for an image when its activation is at least near_zero; the mean
-    // activation times the units is activation mass, not a count of units.
+    // Units on (activation >= near_zero) per image; mean activation x units is a mass, not a count.
     auto units_on = [&](const Trial& r) { return (1 - r.last().off) * static_cast<double>(wide); };
     t.say() << "units with an activation of at least " << near_zero << ", per test image (mean over the images): plain "
             << tut::fixed(units_on(w[0]), 0) << ", KL " << tut::fixed(units_on(w[1]), 0) << " of " << wide
@@ -332,21 +330,14 @@ int main(int argc, char** argv) {
         const std::vector<Trial> w = step6_overcomplete(t, {plain, kl}, wide, data, rho);
         t.say() << "pictures in " << t.out_dir() << "/ (06_sparse.md says what each shows)\n";
 
-        const Measures p = trials[0].last(), a = trials[1].last(), k = trials[2].last();
-        t.result({{"plain_mse", tut::fixed(p.mse, 4)},
-                  {"l1_mse", tut::fixed(a.mse, 4)},
-                  {"kl_mse", tut::fixed(k.mse, 4)},
-                  {"plain_mean_act", tut::fixed(p.mean_act, 4)},
-                  {"l1_mean_act", tut::fixed(a.mean_act, 4)},
+        const Measures p = trials[0].last(), a = trials[1].last(), k = trials[2].last(), wp = w[0].last(), wk = w[1].last();
+        t.result({{"plain_mse", tut::fixed(p.mse, 4)}, {"l1_mse", tut::fixed(a.mse, 4)}, {"kl_mse", tut::fixed(k.mse, 4)},
+                  {"plain_mean_act", tut::fixed(p.mean_act, 4)}, {"l1_mean_act", tut::fixed(a.mean_act, 4)},
                   {"kl_mean_act", tut::fixed(k.mean_act, 4)},
-                  {"plain_off", tut::fixed(p.off, 3)},
-                  {"l1_off", tut::fixed(a.off, 3)},
-                  {"kl_off", tut::fixed(k.off, 3)},
+                  {"plain_off", tut::fixed(p.off, 3)}, {"l1_off", tut::fixed(a.off, 3)}, {"kl_off", tut::fixed(k.off, 3)},
                   {"rho", tut::fixed(rho, 3)},
-                  {"wide_plain_mean_act", tut::fixed(w[0].last().mean_act, 4)},
-                  {"wide_kl_mean_act", tut::fixed(w[1].last().mean_act, 4)},
-                  {"wide_plain_mse", tut::fixed(w[0].last().mse, 4)},
-                  {"wide_kl_mse", tut::fixed(w[1].last().mse, 4)},
+                  {"wide_plain_mean_act", tut::fixed(wp.mean_act, 4)}, {"wide_kl_mean_act", tut::fixed(wk.mean_act, 4)},
+                  {"wide_plain_mse", tut::fixed(wp.mse, 4)}, {"wide_kl_mse", tut::fixed(wk.mse, 4)},
                   {"plain_selectivity", tut::fixed(trials[0].selectivity, 3)},
                   {"kl_selectivity", tut::fixed(trials[2].selectivity, 3)},
                   {"wide_plain_selectivity", tut::fixed(w[0].selectivity, 3)},
