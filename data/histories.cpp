@@ -36,4 +36,25 @@ Tensor genre_mix(const MovieCatalog& movies, const IdMap& items) {
     return mix;
 }
 
+Tensor rating_windows(const std::vector<std::vector<Rating>>& histories, const std::vector<std::size_t>& users,
+                      const Tensor& mix, std::size_t steps, std::size_t max_windows) {
+    const std::size_t genres = mix.cols(), width = steps * (1 + genres);
+    std::vector<float> rows;
+    for (std::size_t u : users) {
+        if (u >= histories.size())
+            throw IndexError("rating_windows: user index " + std::to_string(u) + " but only " +
+                             std::to_string(histories.size()) + " histories");
+        const std::vector<Rating>& h = histories[u];
+        for (std::size_t at = 0; at + steps <= h.size() && rows.size() < max_windows * width; at += steps)
+            for (std::size_t s = at; s < at + steps; ++s) {
+                if (h[s].item >= mix.rows())
+                    throw IndexError("rating_windows: item index " + std::to_string(h[s].item) + " but the genre mix has " +
+                                     std::to_string(mix.rows()) + " rows");
+                rows.push_back((h[s].rating - 3.0f) / 2.0f);
+                rows.insert(rows.end(), mix.data() + h[s].item * genres, mix.data() + (h[s].item + 1) * genres);
+            }
+    }
+    return Tensor::from({rows.size() / width, width}, rows);
+}
+
 }  // namespace hg::data

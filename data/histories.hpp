@@ -1,5 +1,6 @@
-// Ratings as sequences: each user's ratings in the order they were made, and each movie's
-// genres as numbers. The sequence autoencoder (tutorial 17) reads users this way.
+// Ratings as sequences: each user's ratings in the order they were made, each movie's genres
+// as numbers, and the two together cut into windows of equal length: the sequences the
+// sequence autoencoder (tutorial 17) reads.
 //
 //   Split s = load_movielens_split("data/ml-100k", "u1");
 //   std::vector<Rating> all = s.train.ratings;                       // u1.base + u1.test:
@@ -7,6 +8,7 @@
 //   auto histories = user_histories(all, s.train.n_users());         // histories[u]: by time
 //   Tensor mix = genre_mix(load_movies("data/ml-100k"), s.train.items);  // (items x 19)
 //   mix.at({item, g});   // 1/3 for each genre of a movie with three, 0 for the rest
+//   Tensor x = rating_windows(histories, {0, 1, 2}, mix, 10, 1000);  // users 0..2: (windows x 10·20)
 #pragma once
 
 #include <cstddef>
@@ -27,5 +29,13 @@ std::vector<std::vector<Rating>> user_histories(const std::vector<Rating>& ratin
 // from the catalogue, or without one of those genres (ml-latest's "IMAX", "(no genres
 // listed)"), gets a row of zeros.
 Tensor genre_mix(const MovieCatalog& movies, const IdMap& items);
+
+// Windows of `steps` consecutive ratings of each user in `users`, in that order: each history
+// cut from its first rating into windows that do not overlap (a tail shorter than a window
+// is left out), at most max_windows in all. One window per row, its steps side by side; a
+// step is 1 + mix.cols() numbers: (stars − 3)/2 (−1..1 on a 1..5 scale), then the rated
+// movie's row of mix.
+Tensor rating_windows(const std::vector<std::vector<Rating>>& histories, const std::vector<std::size_t>& users,
+                      const Tensor& mix, std::size_t steps, std::size_t max_windows);
 
 }  // namespace hg::data

@@ -24,11 +24,10 @@ Var SequenceAutoencoder::encode(const Var& x) {
                          " but the model expects (N x " + std::to_string(width) + "), one sequence of " +
                          std::to_string(shape_.steps) + " steps x " + std::to_string(shape_.features) +
                          " features per row");
+    std::vector<Var> xs;
+    for (std::size_t t = 0; t < shape_.steps; ++t) xs.push_back(Var::constant(sequence_step(x.value(), t, shape_.features)));
     LstmState s = encoder->zero_state(x.shape()[0]);
-    for (std::size_t t = 0; t < shape_.steps; ++t) {
-        if (truncate_every > 0 && t > 0 && t % truncate_every == 0) s = detach(s);  // the cut
-        s = encoder->step(Var::constant(sequence_step(x.value(), t, shape_.features)), s);
-    }
+    lstm_unroll(xs, s, encoder->gates(), truncate_every);
     return s.h;
 }
 

@@ -15,6 +15,16 @@ LstmState lstm_step(const Var& x, const LstmState& state, const LstmGates& w) {
     return {o * tanh(c), c};
 }
 
+std::vector<Var> lstm_unroll(const std::vector<Var>& xs, LstmState& state, const LstmGates& gates, std::size_t cut) {
+    std::vector<Var> hs;
+    for (std::size_t t = 0; t < xs.size(); ++t) {
+        if (cut > 0 && t > 0 && t % cut == 0) state = detach(state);  // truncated BPTT: the cut
+        state = lstm_step(xs[t], state, gates);
+        hs.push_back(state.h);
+    }
+    return hs;
+}
+
 LstmCell::LstmCell(std::size_t in, std::size_t hidden, Rng& rng) : Module("LstmCell"), in_(in), hidden_(hidden) {
     if (in == 0 || hidden == 0)
         throw ValueError("LstmCell: in = " + std::to_string(in) + " and hidden = " + std::to_string(hidden) +

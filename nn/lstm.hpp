@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nn/linear.hpp"
 #include "nn/module.hpp"
@@ -48,6 +49,12 @@ struct LstmGates {
 
 // One step of the equations above.
 LstmState lstm_step(const Var& x, const LstmState& state, const LstmGates& gates);
+
+// The steps over a sequence x_1..x_T from `state`, which ends as the last step's state;
+// returns h_1..h_T. cut > 0: the state is detached (below) before every step t that is a
+// multiple of cut (t counted from 0, no cut before the first step).
+std::vector<Var> lstm_unroll(const std::vector<Var>& xs, LstmState& state, const LstmGates& gates,
+                             std::size_t cut = 0);
 
 class LstmCell : public Module {
 public:

@@ -144,4 +144,12 @@ TEST_CASE("histories: each user's ratings by time, ties in their given order; ge
     for (std::size_t g = 0; g < 19; ++g) CHECK(mix.at({2, g}) == 0.0f);
     for (std::size_t g = 0; g < 19; ++g) CHECK(mix.at({3, g}) == 0.0f);
     CHECK(hg::sum(mix).item() == doctest::Approx(2.0));
+
+    // Windows of 2 steps: user 0 has 3 ratings (one window, the tail left out), user 1 one (none).
+    const Tensor small_mix = Tensor::from({3, 2}, {1, 0, 0, 1, 0.5f, 0.5f});
+    const Tensor x = rating_windows(h, {1, 0}, small_mix, 2, 10);
+    REQUIRE(x.shape() == hg::Shape{1, 6});
+    CHECK(x.to_vector() == std::vector<float>{1.0f, 0.5f, 0.5f, -0.5f, 0.0f, 1.0f});  // 5 stars item 2, 2 stars item 1
+    CHECK(rating_windows(h, {0, 0, 0}, small_mix, 1, 4).rows() == 4);  // at most max_windows
+    CHECK_THROWS_AS(rating_windows(h, {3}, small_mix, 2, 10), hg::IndexError);
 }
