@@ -1,9 +1,11 @@
 #include "data/histories.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 
 #include "tensor/error.hpp"
+#include "tensor/rng.hpp"
 
 namespace hg::data {
 
@@ -34,6 +36,18 @@ Tensor genre_mix(const MovieCatalog& movies, const IdMap& items) {
         for (std::size_t g : known) mix[i * names.size() + g] = 1.0f / static_cast<float>(known.size());
     }
     return mix;
+}
+
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> split_users(std::size_t n, double held_out,
+                                                                          std::uint64_t seed) {
+    if (!(held_out >= 0 && held_out <= 1))
+        throw ValueError("split_users: held_out = " + std::to_string(held_out) + " is not a fraction in [0, 1]");
+    std::vector<std::size_t> users(n);
+    std::iota(users.begin(), users.end(), 0);
+    Rng rng(seed);
+    rng.shuffle(users);
+    const auto cut = users.begin() + static_cast<std::ptrdiff_t>(static_cast<double>(n) * (1 - held_out));
+    return {{users.begin(), cut}, {cut, users.end()}};
 }
 
 Tensor rating_windows(const std::vector<std::vector<Rating>>& histories, const std::vector<std::size_t>& users,

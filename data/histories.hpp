@@ -8,10 +8,13 @@
 //   auto histories = user_histories(all, s.train.n_users());         // histories[u]: by time
 //   Tensor mix = genre_mix(load_movies("data/ml-100k"), s.train.items);  // (items x 19)
 //   mix.at({item, g});   // 1/3 for each genre of a movie with three, 0 for the rest
-//   Tensor x = rating_windows(histories, {0, 1, 2}, mix, 10, 1000);  // users 0..2: (windows x 10·20)
+//   auto [fit, held_out] = split_users(histories.size(), 0.2, seed);  // 80% / 20% of the users
+//   Tensor x = rating_windows(histories, fit, mix, 10, 100000);     // (windows x 10·20)
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "data/movies.hpp"
@@ -29,6 +32,11 @@ std::vector<std::vector<Rating>> user_histories(const std::vector<Rating>& ratin
 // from the catalogue, or without one of those genres (ml-latest's "IMAX", "(no genres
 // listed)"), gets a row of zeros.
 Tensor genre_mix(const MovieCatalog& movies, const IdMap& items);
+
+// The users 0..n−1 in an order drawn with `seed`, cut in two: the first 1 − held_out of
+// them (rounded down), and the rest.
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> split_users(std::size_t n, double held_out,
+                                                                          std::uint64_t seed);
 
 // Windows of `steps` consecutive ratings of each user in `users`, in that order: each history
 // cut from its first rating into windows that do not overlap (a tail shorter than a window

@@ -152,4 +152,15 @@ TEST_CASE("histories: each user's ratings by time, ties in their given order; ge
     CHECK(x.to_vector() == std::vector<float>{1.0f, 0.5f, 0.5f, -0.5f, 0.0f, 1.0f});  // 5 stars item 2, 2 stars item 1
     CHECK(rating_windows(h, {0, 0, 0}, small_mix, 1, 4).rows() == 4);  // at most max_windows
     CHECK_THROWS_AS(rating_windows(h, {3}, small_mix, 2, 10), hg::IndexError);
+
+    // The users split: every user once, seeded, 80/20.
+    const auto [fit, held_out] = split_users(10, 0.2, 3);
+    CHECK(fit.size() == 8);
+    CHECK(held_out.size() == 2);
+    std::set<std::size_t> seen(fit.begin(), fit.end());
+    seen.insert(held_out.begin(), held_out.end());
+    CHECK(seen.size() == 10);
+    CHECK(split_users(10, 0.2, 3).first == fit);
+    CHECK(split_users(10, 0.2, 4).first != fit);
+    CHECK_THROWS_AS(split_users(10, 1.5, 3), hg::ValueError);
 }
