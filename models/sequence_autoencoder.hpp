@@ -41,7 +41,7 @@ class SequenceAutoencoder : public Module {
 public:
     SequenceAutoencoder(const SequenceShape& shape, Rng& rng);
 
-    // x: (N x steps·features) -> the code (N x code).
+    // x: (N x steps·features) -> the code (N x code). x is read as data: no gradient reaches it.
     Var encode(const Var& x);
     // code: (N x code) -> the sequence (N x steps·features).
     Var decode(const Var& code);
