@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <string>
 
+#include "requires.hpp"
 #include "tutorial_runner.hpp"
 
 namespace {
@@ -33,6 +35,17 @@ TEST_CASE("tutorial 17: hand BPTT equals autograd; the sequence autoencoder beat
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.result.at("dataset") == "synthetic");
+    check_lessons(run);
+}
+
+TEST_CASE("tutorial 17 on ml-100k: users' ratings in time order, windows of held-out users" *
+          hg::test::requires_movielens()) {
+    const std::string dir = hg::test::movielens_100k_dir();
+    const auto run = hg::test::run_tutorial("17_sequence_autoencoder", "--quick --quiet --data '" + dir + "'");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.result.at("dataset") == "ml-100k");
+    CHECK(run.number("windows") == 1000);  // --quick's cap; ml-100k's 943 users have 9,596 windows of 10
     check_lessons(run);
 }
 
