@@ -148,7 +148,8 @@ std::vector<Row> table() {
          [](const Inputs& v) {
              const Tensor zero = Tensor::zeros({2, 3});
              hg::LstmState state{Var::constant(zero), Var::constant(zero)};
-             return hg::concat(hg::lstm_unroll({v[0], v[1], v[2]}, state, {v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]}), 1);
+             const hg::LstmGates gates{v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+             return hg::concat(hg::lstm_unroll({v[0], v[1], v[2]}, state, gates), 1);
          }},
         // ---- the fused linear op (ops_matmul.cpp), and every loss and penalty (ops_loss.cpp) ----
         {"linear", {{{4, 3}, {2, 3}, {2}}, {{1, 5}, {3, 5}, {3}}, {{3, 1}, {1, 1}, {1}}},
