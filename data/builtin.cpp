@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <numeric>
 #include <set>
 
@@ -245,5 +246,20 @@ SyntheticMovieLens synthetic_movielens(std::uint64_t seed, std::size_t n_users, 
 }
 
 Split SyntheticMovieLens::split() const { return random_split(ratings, 0.2, seed); }
+
+Waves waves(std::size_t n, std::size_t steps, Rng& rng) {
+    constexpr float two_pi = 2 * std::numbers::pi_v<float>;
+    Waves w{Tensor({n, steps}), {}};
+    for (std::size_t r = 0; r < n; ++r) {
+        const float f1 = rng.uniform(0.5f, 3.0f), p1 = rng.uniform(0.0f, two_pi);
+        const float f2 = rng.uniform(0.5f, 3.0f), p2 = rng.uniform(0.0f, 1.0f);
+        w.band.push_back(std::min(2, static_cast<int>((f1 - 0.5f) / (2.5f / 3))));
+        for (std::size_t s = 0; s < steps; ++s) {
+            const float u = static_cast<float>(s) / static_cast<float>(steps), saw = f2 * u + p2;
+            w.x[r * steps + s] = 0.7f * std::sin(two_pi * f1 * u + p1) + (saw - std::floor(saw + 0.5f));
+        }
+    }
+    return w;
+}
 
 }  // namespace hg::data

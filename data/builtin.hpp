@@ -30,6 +30,14 @@
 //    user activity skew (at least 8 ratings each), about 6% of the matrix like ml-100k.
 //    `expected` holds E[r(u,i)] for every cell — the best any model can predict — so a
 //    tutorial can say how far from perfect it is.
+//
+// 3. waves() — sequences to see (tutorial 17): each a sine plus a saw-tooth wave,
+//
+//      x_t = 0.7 sin(2π f₁ t/T + φ₁) + saw(f₂ t/T + φ₂),   saw(u) = u − ⌊u + ½⌋ ∈ [−½, ½)
+//
+//    with frequencies f₁, f₂ drawn from 0.5 to 3 cycles per sequence and phases φ₁ ∈ [0, 2π),
+//    φ₂ ∈ [0, 1). `band` says which third of that range the sine's frequency is in (0 slow,
+//    1 middle, 2 fast), to colour a plot by.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +47,7 @@
 
 #include "data/movies.hpp"
 #include "data/rating_set.hpp"
+#include "tensor/rng.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hg::data {
@@ -63,5 +72,11 @@ struct SyntheticMovieLens {
     Split split() const;
 };
 SyntheticMovieLens synthetic_movielens(std::uint64_t seed = 7, std::size_t n_users = 600, std::size_t n_items = 400);
+
+struct Waves {
+    Tensor x;               // (n x steps): one sequence per row
+    std::vector<int> band;  // (n): the sine's frequency band, 0..2
+};
+Waves waves(std::size_t n, std::size_t steps, Rng& rng);
 
 }  // namespace hg::data

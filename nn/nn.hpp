@@ -13,6 +13,7 @@
 #include "nn/init.hpp"
 #include "nn/linear.hpp"
 #include "nn/lr_schedule.hpp"
+#include "nn/lstm.hpp"
 #include "nn/module.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/rmsprop.hpp"

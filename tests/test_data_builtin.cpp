@@ -112,3 +112,21 @@ TEST_CASE("builtin: on the synthetic set, better models score better (the tutori
         CHECK(truth < biases - 0.1);  // the low-rank part is there to be learnt
     }
 }
+
+TEST_CASE("builtin: waves are seeded, bounded, and their sine's band is its frequency's third") {
+    hg::Rng a(5), b(5), c(6);
+    const Waves w = waves(200, 32, a), same = waves(200, 32, b), other = waves(200, 32, c);
+    REQUIRE(w.x.shape() == hg::Shape{200, 32});
+    REQUIRE(w.band.size() == 200);
+    CHECK(hg::max_abs_diff(w.x, same.x) == 0.0f);
+    CHECK(hg::max_abs_diff(w.x, other.x) > 0.5f);
+    CHECK(hg::max(hg::abs(w.x)).item() <= 1.2f);  // |0.7 sin| + |saw| ≤ 0.7 + 0.5
+    std::set<int> bands(w.band.begin(), w.band.end());
+    CHECK(bands == std::set<int>{0, 1, 2});
+    // A saw-tooth jumps by 1 once a cycle; a sine alone never moves more than 0.7·2π·3/32 ≈ 0.41 a step.
+    double largest_step = 0;
+    for (std::size_t r = 0; r < 200; ++r)
+        for (std::size_t s = 1; s < 32; ++s)
+            largest_step = std::max(largest_step, static_cast<double>(std::fabs(w.x[r * 32 + s] - w.x[r * 32 + s - 1])));
+    CHECK(largest_step > 0.5);
+}

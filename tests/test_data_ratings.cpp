@@ -8,6 +8,8 @@
 
 #include "data/baselines.hpp"
 #include "data/batching.hpp"
+#include "data/histories.hpp"
+#include "data/movies.hpp"
 #include "data/ratings.hpp"
 
 using namespace hg::data;
@@ -117,4 +119,48 @@ TEST_CASE("baselines: global mean, item means, biases and RMSE by hand") {
     CHECK(m.item_bias[2] == 0.0f);
     CHECK(m.user_bias[0] == doctest::Approx(1.0 / 18.0));
     CHECK(m.predict(0, 1) == doctest::Approx(4.0 + 1.0 / 18.0 - 0.5));
+}
+
+TEST_CASE("histories: each user's ratings by time, ties in their given order; genres as a mix") {
+    const std::vector<Rating> ratings = {{1, 0, 4.0f, 300}, {0, 1, 2.0f, 200}, {0, 2, 5.0f, 100}, {0, 0, 3.0f, 200}};
+    const auto h = user_histories(ratings, 3);
+    REQUIRE(h.size() == 3);
+    REQUIRE(h[0].size() == 3);
+    CHECK(h[0][0].item == 2);  // t = 100
+    CHECK(h[0][1].item == 1);  // t = 200, given first
+    CHECK(h[0][2].item == 0);  // t = 200, given second
+    CHECK(h[1].size() == 1);
+    CHECK(h[2].empty());
+    CHECK_THROWS_WITH_AS(user_histories(ratings, 1), doctest::Contains("user index 1 but only 1 users"), hg::IndexError);
+
+    const MovieCatalog movies({{7, "A (1990)", 1990, {"Action", "Comedy"}}, {9, "B (1991)", 1991, {"IMAX"}},
+                               {8, "C (1992)", 1992, {"Drama", "IMAX"}}},
+                              "test");
+    const Tensor mix = genre_mix(movies, hg::data::IdMap({7, 8, 9, 10}));  // 10: not in the catalogue
+    REQUIRE(mix.shape() == hg::Shape{4, 19});
+    CHECK(mix.at({0, 1}) == 0.5f);  // Action
+    CHECK(mix.at({0, 5}) == 0.5f);  // Comedy
+    CHECK(mix.at({1, 8}) == 1.0f);  // Drama: the only genre of ml-100k's 19
+    for (std::size_t g = 0; g < 19; ++g) CHECK(mix.at({2, g}) == 0.0f);
+    for (std::size_t g = 0; g < 19; ++g) CHECK(mix.at({3, g}) == 0.0f);
+    CHECK(hg::sum(mix).item() == doctest::Approx(2.0));
+
+    // Windows of 2 steps: user 0 has 3 ratings (one window, the tail left out), user 1 one (none).
+    const Tensor small_mix = Tensor::from({3, 2}, {1, 0, 0, 1, 0.5f, 0.5f});
+    const Tensor x = rating_windows(h, {1, 0}, small_mix, 2, 10);
+    REQUIRE(x.shape() == hg::Shape{1, 6});
+    CHECK(x.to_vector() == std::vector<float>{1.0f, 0.5f, 0.5f, -0.5f, 0.0f, 1.0f});  // 5 stars item 2, 2 stars item 1
+    CHECK(rating_windows(h, {0, 0, 0}, small_mix, 1, 4).rows() == 4);  // at most max_windows
+    CHECK_THROWS_AS(rating_windows(h, {3}, small_mix, 2, 10), hg::IndexError);
+
+    // The users split: every user once, seeded, 80/20.
+    const auto [fit, held_out] = split_users(10, 0.2, 3);
+    CHECK(fit.size() == 8);
+    CHECK(held_out.size() == 2);
+    std::set<std::size_t> seen(fit.begin(), fit.end());
+    seen.insert(held_out.begin(), held_out.end());
+    CHECK(seen.size() == 10);
+    CHECK(split_users(10, 0.2, 3).first == fit);
+    CHECK(split_users(10, 0.2, 4).first != fit);
+    CHECK_THROWS_AS(split_users(10, 1.5, 3), hg::ValueError);
 }

@@ -11,6 +11,7 @@
 #include "autograd/gradcheck.hpp"
 #include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
+#include "nn/lstm.hpp"
 
 using hg::Shape;
 using hg::Tensor;
@@ -143,6 +144,15 @@ std::vector<Row> table() {
              Var h = hg::sigmoid(hg::matmul(v[0], v[1]) + v[2]);
              Var y = hg::matmul(h, v[3]) + v[4];
              return hg::mean(hg::square(y - v[0]));
+         }},
+        // An LSTM unrolled over 3 steps (nn/lstm.hpp): backpropagation through time, every
+        // step's output h_t checked, against the inputs x_1..x_3 and the four gates' weights.
+        {"lstm unrolled 3 steps", {{{2, 2}, {2, 2}, {2, 2}, {3, 5}, {3}, {3, 5}, {3}, {3, 5}, {3}, {3, 5}, {3}}},
+         [](const Inputs& v) {
+             const Tensor zero = Tensor::zeros({2, 3});
+             hg::LstmState state{Var::constant(zero), Var::constant(zero)};
+             const hg::LstmGates gates{v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+             return hg::concat(hg::lstm_unroll({v[0], v[1], v[2]}, state, gates), 1);
          }},
         // ---- the fused linear op (ops_matmul.cpp), and every loss and penalty (ops_loss.cpp) ----
         {"linear", {{{4, 3}, {2, 3}, {2}}, {{1, 5}, {3, 5}, {3}}, {{3, 1}, {1, 1}, {1}}},

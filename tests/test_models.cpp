@@ -5,12 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "autograd/loss.hpp"
 #include "autograd/var.hpp"
 #include "models/conv_autoencoder.hpp"
 #include "models/course.hpp"
 #include "models/deep_autoencoder.hpp"
 #include "models/rbm.hpp"
 #include "models/recommender.hpp"
+#include "models/sequence_autoencoder.hpp"
 #include "models/vae.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/linear.hpp"
@@ -95,4 +97,33 @@ TEST_CASE("models: reconstruct() evaluates in evaluation mode and gives the mode
     CHECK(hg::max_abs_diff(bn->running_mean(), before) == 0.0f);
     CHECK(hg::max_abs_diff(a, b) < 1e-6f);  // rows do not depend on the batch they came in
     CHECK(model->is_training());
+}
+
+TEST_CASE("models: the sequence autoencoder's shapes, names and errors; truncation changes gradients, not values") {
+    hg::Rng rng(4);
+    hg::models::SequenceAutoencoder model({.features = 2, .steps = 6, .code = 3, .hidden = 5}, rng);
+    // Each LSTM gate is Linear(in + hidden -> hidden): 4·((2 + 3)·3 + 3) + 4·((3 + 5)·5 + 5) + 5·2 + 2.
+    CHECK(model.num_parameters() == 72 + 180 + 12);
+    CHECK(model.named_parameters()[2].first == "encoder.forget.weight");
+    CHECK(model.encoder->forget->bias().value().to_vector() == std::vector<float>(3, 1.0f));  // keep memory at first
+    const Tensor x = Tensor::normal({4, 12}, 0, 1, rng);
+    CHECK(model.encode(Var::constant(x)).shape() == hg::Shape({4, 3}));
+    CHECK(model(Var::constant(x)).shape() == hg::Shape({4, 12}));
+    CHECK(hg::models::sequence_step(x, 5, 2).to_vector() == std::vector<float>{x[10], x[11], x[22], x[23], x[34], x[35], x[46], x[47]});
+    CHECK_THROWS_WITH_AS(model(Var::constant(Tensor::zeros({4, 10}))),
+                         doctest::Contains("expects (N x 12), one sequence of 6 steps x 2 features per row"), hg::ShapeError);
+    CHECK_THROWS_WITH_AS(model.encoder->step(Var::constant(Tensor::zeros({4, 3})), model.encoder->zero_state(4)),
+                         doctest::Contains("LstmCell(in=2, hidden=3)"), hg::ShapeError);
+    // Cut every 2 steps: the same reconstruction, a different encoder gradient, the same decoder's.
+    auto grads = [&](std::size_t cut) {
+        model.truncate_every = cut;
+        model.zero_grad();
+        Var y = model(Var::constant(x));
+        hg::mse(y, Var::constant(x)).backward();
+        return std::vector<Tensor>{y.value(), model.encoder->input->weight().grad(), model.decoder->input->weight().grad()};
+    };
+    const std::vector<Tensor> full = grads(0), cut = grads(2);
+    CHECK(hg::max_abs_diff(full[0], cut[0]) == 0.0f);
+    CHECK(hg::max_abs_diff(full[1], cut[1]) > 1e-4f);
+    CHECK(hg::max_abs_diff(full[2], cut[2]) == 0.0f);
 }
