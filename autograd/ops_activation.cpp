@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 #include "autograd/ops.hpp"
 #include "tensor/kernels/elementwise.hpp"
-#include "tensor/kernels/storage.hpp"
 
 namespace hg {
 
@@ -179,7 +179,7 @@ Var topk_mask(const Var& a, std::size_t k) {
                          std::to_string(n) + " of " + x.shape().str());
     // The mask has a 1 at the k largest entries of each row (ties: the lower index wins).
     Tensor m(x.shape());
-    kernels::StepVector<std::size_t> idx(n);
+    std::vector<std::size_t> idx(n);
     for (std::size_t r = 0; r < rows; ++r) {
         const float* xr = x.data() + r * n;
         std::iota(idx.begin(), idx.end(), std::size_t{0});
