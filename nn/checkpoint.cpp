@@ -143,7 +143,7 @@ std::size_t Checkpoint::load(const std::string& path, std::map<std::string, std:
     optimizer_.load_state(opt);
 
     // 2. Apply.
-    for (auto& [v, t] : plan) std::memcpy(v.value().data(), t->data(), t->numel() * sizeof(float));
+    for (auto& [v, t] : plan) std::memcpy(v.mutable_value().data(), t->data(), t->numel() * sizeof(float));
     for (const auto& [name, p] : params) {
         Var v = p;
         v.zero_grad();

@@ -150,7 +150,7 @@ TEST_CASE("checkpoint: SIGKILL at random moments of a save never damages the pre
     hg::test::TempDir dir("checkpoint_kill");
     const std::string path = dir.file("run.ckpt");
     auto set_all = [&](float v) {
-        for (auto [name, p] : model->state()) p.value().fill(v);
+        for (auto [name, p] : model->state()) p.mutable_value().fill(v);
     };
     set_all(0.0f);
     ckpt.save(path, 0);

@@ -65,7 +65,7 @@ float total_loss(const Net& n, const Tensor& x, const Tensor& rated) {
 // Plain gradient descent: p ← p − lr · dL/dp, then clear the gradients.
 void sgd_step(const Net& n, float lr) {
     for (Var p : params(n)) {
-        p.value().add_scaled(p.grad(), -lr);
+        p.mutable_value().add_scaled(p.grad(), -lr);
         p.zero_grad();
     }
 }

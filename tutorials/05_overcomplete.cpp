@@ -116,10 +116,10 @@ void step2_copy_by_hand(tut::Tutorial& t, const Lab& lab) {
     hg::Rng rng(t.options().seed);
     Autoencoder copy(pixels, wide, rng);
     hg::Linear &enc = *copy.encoder, &dec = *copy.decoder;
-    for (Var p : copy.parameters()) p.value().fill(0.0f);
+    for (Var p : copy.parameters()) p.mutable_value().fill(0.0f);
     for (std::size_t i = 0; i < pixels; ++i) {
-        enc.weight().value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
-        dec.weight().value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
+        enc.weight().mutable_value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
+        dec.weight().mutable_value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
     }
     const double real_err = mse_of(copy, lab.test()), noise_err = mse_of(copy, lab.noise);
     t.say() << pixels << " -> " << wide << " -> " << pixels << " with W1 = [I; 0], W2 = [I 0]: MSE " << real_err
