@@ -318,8 +318,8 @@ void write_pictures(tut::Tutorial& t, const Lab& lab, const Trained& w, const Tr
 int main(int argc, char** argv) {
     tut::Tutorial t("05_overcomplete", "Over-complete codes: a wide hidden layer heads for the copy");
     std::size_t wide = 1000, narrow = 32;
-    t.app().add_option("--wide", wide, "Hidden units of the over-complete autoencoder")->check(CLI::PositiveNumber);
-    t.app().add_option("--narrow", narrow, "Hidden units of the under-complete autoencoder")->check(CLI::PositiveNumber);
+    t.app().add_option("--wide", wide, "Hidden units of the over-complete autoencoder")->check(tut::at_least(1));
+    t.app().add_option("--narrow", narrow, "Hidden units of the under-complete autoencoder")->check(tut::at_least(1));
     return t.run(argc, argv, [&] {
         const Lab lab = step1_data(t, wide, narrow);
         step2_copy_by_hand(t, lab);

@@ -71,8 +71,9 @@ void require_user(const Ratings& d, std::int64_t user_id) {
 
 void RecommendSettings::add_flags(Tutorial& t) {
     t.app().add_option("--user", user, "Recommend for this user id");
-    t.app().add_option("--top", top, "How many movies to recommend")->check(CLI::PositiveNumber);
-    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
+    t.app().add_option("--top", top, "How many movies to recommend")->check(at_least(1));
+    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings")
+        ->check(at_least(0));
 }
 
 void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
@@ -99,10 +100,11 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
     std::sort(own.begin(), own.end(), by_rating);
     std::sort(unseen.begin(), unseen.end(), by_rating);
     auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
-    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << top
+    const std::size_t rows = std::min(top, std::max(own.size(), unseen.size()));  // not --top's 2^64 empty rows
+    t.say() << "user " << user_id << " rated " << own.size() << " movies. Their favourites, and the top " << std::min(top, unseen.size())
             << " movies they have not rated (of those with at least " << min_ratings
             << " ratings), by predicted rating:\n";
-    for (std::size_t k = 0; k < top; ++k) {
+    for (std::size_t k = 0; k < rows; ++k) {
         std::string left, right;
         if (k < own.size()) left = fixed(own[k].first, 1) + "  " + title(own[k].second);
         if (k < unseen.size()) right = fixed(unseen[k].first, 2) + "  " + title(unseen[k].second);
