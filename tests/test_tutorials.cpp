@@ -167,3 +167,17 @@ TEST_CASE("tutorial 03 --top: a count beyond the movies lists them all once and 
     CHECK(std::count(run.output.begin(), run.output.end(), '\n') < 1000);  // 400 movies, not 2^64 lines
     CHECK(run.output.find("the top 18446744073709551615") == std::string::npos);
 }
+
+TEST_CASE("tutorials 11 and 13: a diverging run stops with advice, also when its loss explodes but stays finite" *
+          hg::test::requires_fashion_mnist()) {
+    // 13 at --lr 0.1: the 2-D VAE's loss goes from 551 to 1e7 within the first epoch, yet
+    // stays finite (this run used to end with exit code 0 and a test loss of 1417).
+    const auto vae = run_tutorial("13_vae", "--quick --quiet --lr 0.1");
+    CHECK(vae.exit_code == 3);
+    CHECK(vae.output.find("(more than 1000 times): training is diverging") != std::string::npos);
+    CHECK(vae.output.find("a smaller learning rate: --lr 10 times lower") != std::string::npos);
+    const auto deep = run_tutorial("11_deep", "--quick --quiet --lr 1e6");
+    CHECK(deep.exit_code == 3);
+    CHECK(deep.output.find("training diverged in tutorial 11_deep") != std::string::npos);
+    CHECK(deep.output.find("a smaller learning rate: --lr 10 times lower") != std::string::npos);
+}
