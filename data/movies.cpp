@@ -41,8 +41,18 @@ std::vector<std::string> split_genres(std::string_view field) {
     return genres;
 }
 
-// u.genre: "name|index" per line; the names in index order.
-std::vector<std::string> read_genre_names(const std::string& path) {
+std::string find_movies_file(const std::string& dir) {
+    for (const char* name : {"u.item", "movies.dat", "movies.csv"}) {
+        const auto p = std::filesystem::path(dir) / name;
+        if (std::filesystem::exists(p)) return p.string();
+    }
+    throw file_error(dir, "no MovieLens movie file here: looked for u.item (ml-100k), movies.dat (ml-1m/10m) and "
+                          "movies.csv (ml-latest/20m/25m/32m)");
+}
+
+}  // namespace
+
+std::vector<std::string> load_genre_names(const std::string& path) {
     const std::string content = text::read_file(path, "the genre list u.genre");
     std::vector<std::string> names;
     text::LineCursor lines(content);
@@ -57,17 +67,6 @@ std::vector<std::string> read_genre_names(const std::string& path) {
     }
     return names;
 }
-
-std::string find_movies_file(const std::string& dir) {
-    for (const char* name : {"u.item", "movies.dat", "movies.csv"}) {
-        const auto p = std::filesystem::path(dir) / name;
-        if (std::filesystem::exists(p)) return p.string();
-    }
-    throw file_error(dir, "no MovieLens movie file here: looked for u.item (ml-100k), movies.dat (ml-1m/10m) and "
-                          "movies.csv (ml-latest/20m/25m/32m)");
-}
-
-}  // namespace
 
 const std::vector<std::string>& movielens_100k_genres() {
     static const std::vector<std::string> names = {
@@ -125,7 +124,7 @@ MovieCatalog load_movies(const std::string& path) {
             format = detect(file, n, line);
             format_known = true;
             if (format == MoviesFormat::UItem && std::filesystem::exists(genre_file))
-                genre_names = read_genre_names(genre_file.string());
+                genre_names = load_genre_names(genre_file.string());
         }
         Movie m;
         if (format == MoviesFormat::UItem) {
