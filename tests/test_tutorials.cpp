@@ -181,3 +181,14 @@ TEST_CASE("tutorials 11 and 13: a diverging run stops with advice, also when its
     CHECK(deep.output.find("training diverged in tutorial 11_deep") != std::string::npos);
     CHECK(deep.output.find("a smaller learning rate: --lr 10 times lower") != std::string::npos);
 }
+
+TEST_CASE("tutorials: running out of memory names the flags given, not just std::bad_alloc") {
+#ifdef __SANITIZE_ADDRESS__
+    MESSAGE("skipped: AddressSanitizer stops the program at an allocation this large instead of throwing std::bad_alloc");
+#else
+    const auto run = run_tutorial("02_autoencoder_by_hand", "--quick --quiet --hidden 100000000000");
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find("out of memory") != std::string::npos);
+    CHECK(run.output.find("--hidden 100000000000; a size among them") != std::string::npos);
+#endif
+}

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "autograd/anomaly.hpp"
@@ -51,6 +52,18 @@ std::string divergence_advice(CLI::App& app) {
     if (!hg::anomaly_mode()) s += "  - --anomaly, to stop at the first op or gradient that made a NaN/Inf and see its name\n";
     return s;
 }
+
+// The flags given on the command line with their values, "--hidden 100000 --quick".
+std::string given_flags(const CLI::App& app) {
+    std::string s;
+    for (const CLI::Option* option : app.get_options()) {
+        if (option->count() == 0) continue;
+        s += (s.empty() ? "" : " ") + option->get_name();
+        if (option->get_expected_min() > 0)
+            for (const std::string& value : option->results()) s += " " + value.substr(0, 40);
+    }
+    return s.empty() ? "none" : s;
+}
 }  // namespace
 
 int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
@@ -80,6 +93,11 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
         std::cout.flush();
         std::cerr << "\ncheck FAILED in tutorial " << id_ << ": " << e.what() << "\n";
         return 2;
+    } catch (const std::bad_alloc&) {
+        std::cout.flush();
+        std::cerr << "\nerror in tutorial " << id_ << ": out of memory: the run asked for more memory than this machine has."
+                  << " The flags given: " << given_flags(app_) << "; a size among them (units, images, batch) may be too large\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cout.flush();
         std::cerr << "\nerror in tutorial " << id_ << ": " << e.what() << "\n";
