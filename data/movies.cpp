@@ -147,9 +147,9 @@ MovieCatalog load_movies(const std::string& path) {
                 if (flag == "1") m.genres.push_back(genre_names[g]);
             }
             m.year = year_from_title(m.title);
-            std::int64_t y;  // release date "01-Jan-1995" when the title has no year
+            std::int64_t y;  // release date "01-Jan-1995" when the title has no year (same range as a title's)
             const std::string_view date = text::trim(f[2]);
-            if (m.year == 0 && date.size() >= 4 && text::parse_int(date.substr(date.size() - 4), y))
+            if (m.year == 0 && date.size() >= 4 && text::parse_int(date.substr(date.size() - 4), y) && y >= 1800 && y <= 2999)
                 m.year = static_cast<int>(y);
         } else if (format == MoviesFormat::Dat) {
             const auto f = text::split(line, "::");

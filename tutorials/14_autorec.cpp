@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
     who.add_flags(t);
     t.app().add_option("--hidden", hidden, "Hidden units (the paper: 500)")->check(tut::at_least(1));
     t.app().add_option("--lambdas", lambdas_flag, "The weight penalties to try on the validation split, e.g. 100,200,500")
-        ->check(tut::list_between(0, 1e6));
+        ->check(tut::list_between(0, INFINITY));
     t.app().add_option("--noise", noises_flag, "The masking-noise levels to try on the validation split, e.g. 0.1,0.25 (0 = none)")
         ->check(tut::list_between(0, 0.95));
     return t.run(argc, argv, [&] {

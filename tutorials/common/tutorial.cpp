@@ -70,7 +70,7 @@ int Tutorial::run(int argc, char** argv, const std::function<void()>& body) {
     try {
         app_.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app_.exit(e);
+        return app_.exit(e) == 0 ? 0 : 1;  // --help is 0; a bad flag is an error like any other (CLI11 has its own codes)
     }
     for (const auto& resolve : resolve_) resolve();
     start_ = std::chrono::steady_clock::now();
@@ -159,7 +159,8 @@ void Tutorial::check_paths() const {
         if (fs::is_directory(*path, ec))
             throw std::invalid_argument(flag + " '" + *path + "' is a folder: give a file name");
         const fs::path folder = fs::path(*path).parent_path().empty() ? fs::path(".") : fs::path(*path).parent_path();
-        if (!fs::is_directory(folder, ec))
+        const bool in_out_dir = same_file(folder.string(), options_.out.empty() ? "out/" + id_ : options_.out);  // made later
+        if (!fs::is_directory(folder, ec) && !in_out_dir)
             throw std::invalid_argument(flag + " '" + *path + "': the folder '" + folder.string() +
                                         "' does not exist (create it first)");
         for (const auto& [in_flag, in_path] : inputs_)
@@ -236,7 +237,6 @@ namespace {
 bool read_number(const std::string& text, double& x) {
     if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
     char* end = nullptr;
-    errno = 0;
     x = std::strtod(text.c_str(), &end);
     return *end == '\0' && !std::isnan(x);
 }
@@ -301,8 +301,10 @@ CLI::Validator list_between(double lo, double hi) {
                 double x = 0;
                 if (!read_number(item, x) || x < lo || x > hi)
                     return "'" + text.substr(0, 60) + "': " + (item.empty() ? "an empty entry" : "'" + item.substr(0, 40) + "'") +
-                           " is not a number from " + shown_bound(lo) + " to " + shown_bound(hi) +
-                           " (give numbers separated by commas, e.g. " + shown_bound(lo) + "," + shown_bound(hi) + ")";
+                           " is not " +
+                           (std::isinf(hi) ? lo == 0 ? "a non-negative number" : "a number of at least " + shown_bound(lo)
+                                           : "a number from " + shown_bound(lo) + " to " + shown_bound(hi)) +
+                           " (give numbers separated by commas)";
             }
             return "";
         },

@@ -65,8 +65,8 @@ public:
     const std::string& id() const { return id_; }
 
     // Parse the flags, set the thread count, run body, and turn errors into a message
-    // and an exit code (1: an error, 2: a check failed, 3: training diverged to NaN/Inf,
-    // with what to try instead). Returns main()'s exit code.
+    // and an exit code (1: an error, a bad flag among them; 2: a check failed; 3: training
+    // diverged, with what to try instead). Returns main()'s exit code.
     int run(int argc, char** argv, const std::function<void()>& body);
 
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
@@ -148,8 +148,8 @@ CLI::Validator at_least(double lo);            // a number >= lo
 CLI::Validator above(double lo);               // a number > lo (a learning rate: above(0))
 CLI::Validator between(double lo, double hi);  // lo <= a number <= hi
 CLI::Validator whole_number();                 // 0 .. 2^64-1, digits only (a seed: not -1, not 2^64)
-// A comma-separated list of numbers, each between lo and hi: "--noise 0.1,0.25". After
-// parsing, parse_list(text) gives the numbers.
+// A comma-separated list of numbers, each between lo and hi (hi may be infinite): "--noise
+// 0.1,0.25". After parsing, parse_list(text) gives the numbers.
 CLI::Validator list_between(double lo, double hi);
 std::vector<float> parse_list(const std::string& text);
 
