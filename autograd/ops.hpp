@@ -39,6 +39,8 @@ Var abs(const Var& a);                    // its gradient at 0 is taken as 0
 // ("only rated movies count").
 Var mask(const Var& a, const Tensor& mask);
 
+// Arithmetic operators: + - * / between two Vars, and between a Var and a float on either
+// side (2.0f / x is 2·x^-1). Each builds a new node; none changes a value in place.
 Var operator+(const Var& a, const Var& b);
 Var operator-(const Var& a, const Var& b);
 Var operator*(const Var& a, const Var& b);
@@ -51,6 +53,21 @@ Var operator-(float s, const Var& a);
 Var operator*(const Var& a, float s);
 Var operator*(float s, const Var& a);
 Var operator/(const Var& a, float s);
+Var operator/(float s, const Var& a);
+
+// Compound assignment rebinds the handle: `loss += penalty` is `loss = loss + penalty`, so
+// loss names a new node of the graph and the old node keeps its value (other handles to it,
+// and the ops that used it, see no change). Unlike PyTorch's `y += x`, which writes into
+// y's tensor, nothing is changed in place, so the graph stays correct. To change a value in
+// place, use Var::mutable_value() (autograd/var.hpp).
+Var& operator+=(Var& a, const Var& b);
+Var& operator-=(Var& a, const Var& b);
+Var& operator*=(Var& a, const Var& b);
+Var& operator/=(Var& a, const Var& b);
+Var& operator+=(Var& a, float s);
+Var& operator-=(Var& a, float s);
+Var& operator*=(Var& a, float s);
+Var& operator/=(Var& a, float s);
 
 // ---- matrices and layout ----
 Var matmul(const Var& a, const Var& b);   // (M x K)·(K x N)

@@ -103,5 +103,15 @@ Var operator-(float s, const Var& a) { return add_scalar(neg(a), s); }
 Var operator*(const Var& a, float s) { return scale(a, s); }
 Var operator*(float s, const Var& a) { return scale(a, s); }
 Var operator/(const Var& a, float s) { return scale(a, 1.0f / s); }
+Var operator/(float s, const Var& a) { return scale(pow(a, -1.0f), s); }
+
+Var& operator+=(Var& a, const Var& b) { return a = a + b; }
+Var& operator-=(Var& a, const Var& b) { return a = a - b; }
+Var& operator*=(Var& a, const Var& b) { return a = a * b; }
+Var& operator/=(Var& a, const Var& b) { return a = a / b; }
+Var& operator+=(Var& a, float s) { return a = a + s; }
+Var& operator-=(Var& a, float s) { return a = a - s; }
+Var& operator*=(Var& a, float s) { return a = a * s; }
+Var& operator/=(Var& a, float s) { return a = a / s; }
 
 }  // namespace hg

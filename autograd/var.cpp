@@ -14,6 +14,10 @@ namespace {
 thread_local bool g_grad_enabled = true;
 thread_local const char* g_composite = nullptr;  // the outermost composite being built, if any
 thread_local std::uint64_t g_composite_calls = 0;
+
+// The clock of in-place changes: mutable_value() advances it and stamps the node; make_op
+// stamps each new op node with its reading (var.hpp, Node::changed_at and made_at).
+std::atomic<std::uint64_t> g_changes{0};
 }
 
 bool grad_enabled() { return g_grad_enabled; }
@@ -53,7 +57,10 @@ Var Var::parameter(Tensor value, std::string name) { return Var(std::move(value)
 Var Var::constant(Tensor value, std::string name) { return Var(std::move(value), false, std::move(name)); }
 
 const Tensor& Var::value() const { return node_->value; }
-Tensor& Var::value() { return node_->value; }
+Tensor& Var::mutable_value() {
+    node_->changed_at = g_changes.fetch_add(1, std::memory_order_relaxed) + 1;
+    return node_->value;
+}
 
 const Tensor& Var::grad() const {
     if (!node_->has_grad) {
@@ -132,6 +139,7 @@ Var make_op(const char* op, Tensor value, VarList inputs, BackwardFn backward) {
     Var out(std::move(value));
     Node* n = out.node();
     n->op = op;
+    n->made_at = g_changes.load(std::memory_order_relaxed);
     bool any = false;
     for (const Var& in : inputs) any = any || in.requires_grad();
     if (g_grad_enabled && any) {
@@ -170,6 +178,25 @@ VarList topological_order(const Var& root) {
     }
     return order;
 }
+
+namespace {
+// Refuse to run op's rule when its output or one of its inputs was changed in place after
+// the op ran: the rule would read the new value, not the one the forward pass used.
+void check_unchanged(const Var& op) {
+    const Node* n = op.node();
+    auto changed = [n](const Var& v) { return v.node()->changed_at > n->made_at; };
+    const Var* culprit = changed(op) ? &op : nullptr;
+    for (const Var& in : n->inputs)
+        if (!culprit && changed(in)) culprit = &in;
+    if (!culprit) return;
+    const std::string what = culprit == &op ? "its own output" : "its input '" + culprit->label() + "'";
+    throw AutogradError("backward: '" + op.label() + "' (op " + n->op + ") cannot compute its gradient: " + what +
+                        " of shape " + culprit->shape().str() +
+                        " was changed in place (mutable_value()) after the op used it, so the gradient would "
+                        "mix the old value and the new. Change values only after backward(), or run the "
+                        "forward pass again after the change");
+}
+}  // namespace
 
 void Var::backward(bool retain_graph) {
     if (value().numel() != 1)
@@ -210,6 +237,7 @@ void Var::backward(const Tensor& seed, bool retain_graph) {
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         Node* n = it->node();
         if (!n->backward) continue;  // a leaf, or a node whose graph is already gone
+        check_unchanged(*it);
         if (n->has_grad) n->backward(n->grad, n->value);
         if (anomaly) check_backward(*it);
         if (!retain_graph) {

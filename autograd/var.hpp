@@ -19,6 +19,14 @@
 // same contract as PyTorch. The graph itself is freed by backward() (each node drops its
 // rule and its inputs), so calling backward() twice on one graph is an error unless the
 // first call asked to keep it (retain_graph).
+//
+// Values are read with value(). To change one in place (an optimiser's update, weights set
+// by hand) ask for mutable_value(): it stamps the node as changed. An op's backward rule
+// reads the values its inputs had when the op ran, so a value changed after an op used it
+// (and before backward() went through that op) would silently give a wrong gradient;
+// backward() refuses instead, naming the op and the value (PyTorch: "modified by an inplace
+// operation"). The rule is a little stricter than PyTorch's, which only counts the inputs
+// an op's rule reads: here any input of an op, and the op's own output, counts.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +62,9 @@ public:
     static Var constant(Tensor value, std::string name = "");
 
     const Tensor& value() const;
-    Tensor& value();  // optimisers update parameters in place
+    // The value, to change in place (optimisers, weights set by hand). Marks the value as
+    // changed now: a graph that used the old value refuses backward() (see the top).
+    Tensor& mutable_value();
     const Shape& shape() const { return value().shape(); }
     float item() const { return value().item(); }
 
@@ -112,6 +122,11 @@ struct Node {
     bool requires_grad = false;
     bool graph_freed = false;  // backward() already ran through this node and dropped it
     std::uint64_t seen_by = 0;  // the number of the last topological_order() that reached it
+    // When the value was last changed by mutable_value(), and when the op made this node, as
+    // readings of one clock that counts changes (var.cpp): an input or an output changed
+    // after the op ran has changed_at > made_at.
+    std::uint64_t changed_at = 0;
+    std::uint64_t made_at = 0;
     std::string op = "leaf";
     std::string name;
     // The composite op whose call recorded this node (see CompositeScope), and which call of it.

@@ -257,8 +257,19 @@ const std::vector<std::string>& fashion_mnist_classes() {
     return names;
 }
 
+namespace {
+// (Fashion-)MNIST's images are 28 x 28: another size is another data set, refused here with
+// its file named (not later, by a model's first layer, as a mismatch of shapes).
+ImageSet require_28x28(ImageSet set) {
+    if (set.rows != 28 || set.cols != 28)
+        throw file_error(set.images_file, "holds images of " + std::to_string(set.rows) + " x " + std::to_string(set.cols) +
+                                              " pixels, not the 28 x 28 of (Fashion-)MNIST (another data set in this folder?)");
+    return set;
+}
+}  // namespace
+
 ImageSet fashion_mnist(const std::string& split, std::size_t max_count, const std::string& dir) {
-    return load_idx_dataset(dir, split, max_count, fashion_mnist_classes());
+    return require_28x28(load_idx_dataset(dir, split, max_count, fashion_mnist_classes()));
 }
 
 bool fashion_mnist_available(const std::string& dir) {
@@ -271,7 +282,7 @@ bool fashion_mnist_available(const std::string& dir) {
 }
 
 ImageSet mnist(const std::string& dir, const std::string& split, std::size_t max_count) {
-    return load_idx_dataset(dir, split, max_count, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+    return require_28x28(load_idx_dataset(dir, split, max_count, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}));
 }
 
 }  // namespace hg::data

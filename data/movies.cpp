@@ -41,8 +41,18 @@ std::vector<std::string> split_genres(std::string_view field) {
     return genres;
 }
 
-// u.genre: "name|index" per line; the names in index order.
-std::vector<std::string> read_genre_names(const std::string& path) {
+std::string find_movies_file(const std::string& dir) {
+    for (const char* name : {"u.item", "movies.dat", "movies.csv"}) {
+        const auto p = std::filesystem::path(dir) / name;
+        if (std::filesystem::exists(p)) return p.string();
+    }
+    throw file_error(dir, "no MovieLens movie file here: looked for u.item (ml-100k), movies.dat (ml-1m/10m) and "
+                          "movies.csv (ml-latest/20m/25m/32m)");
+}
+
+}  // namespace
+
+std::vector<std::string> load_genre_names(const std::string& path) {
     const std::string content = text::read_file(path, "the genre list u.genre");
     std::vector<std::string> names;
     text::LineCursor lines(content);
@@ -57,17 +67,6 @@ std::vector<std::string> read_genre_names(const std::string& path) {
     }
     return names;
 }
-
-std::string find_movies_file(const std::string& dir) {
-    for (const char* name : {"u.item", "movies.dat", "movies.csv"}) {
-        const auto p = std::filesystem::path(dir) / name;
-        if (std::filesystem::exists(p)) return p.string();
-    }
-    throw file_error(dir, "no MovieLens movie file here: looked for u.item (ml-100k), movies.dat (ml-1m/10m) and "
-                          "movies.csv (ml-latest/20m/25m/32m)");
-}
-
-}  // namespace
 
 const std::vector<std::string>& movielens_100k_genres() {
     static const std::vector<std::string> names = {
@@ -125,7 +124,7 @@ MovieCatalog load_movies(const std::string& path) {
             format = detect(file, n, line);
             format_known = true;
             if (format == MoviesFormat::UItem && std::filesystem::exists(genre_file))
-                genre_names = read_genre_names(genre_file.string());
+                genre_names = load_genre_names(genre_file.string());
         }
         Movie m;
         if (format == MoviesFormat::UItem) {
@@ -148,9 +147,9 @@ MovieCatalog load_movies(const std::string& path) {
                 if (flag == "1") m.genres.push_back(genre_names[g]);
             }
             m.year = year_from_title(m.title);
-            std::int64_t y;  // release date "01-Jan-1995" when the title has no year
+            std::int64_t y;  // release date "01-Jan-1995" when the title has no year (same range as a title's)
             const std::string_view date = text::trim(f[2]);
-            if (m.year == 0 && date.size() >= 4 && text::parse_int(date.substr(date.size() - 4), y))
+            if (m.year == 0 && date.size() >= 4 && text::parse_int(date.substr(date.size() - 4), y) && y >= 1800 && y <= 2999)
                 m.year = static_cast<int>(y);
         } else if (format == MoviesFormat::Dat) {
             const auto f = text::split(line, "::");

@@ -54,6 +54,10 @@ private:
 // A metadata file, or a folder holding u.item, movies.dat or movies.csv (in that order).
 MovieCatalog load_movies(const std::string& path);
 
+// u.genre: "name|index" per line (indices 0..100); the names in index order. load_movies
+// reads it from beside a u.item.
+std::vector<std::string> load_genre_names(const std::string& path);
+
 // ml-100k's 19 genres in u.item's flag order ("unknown", "Action", ..., "Western").
 const std::vector<std::string>& movielens_100k_genres();
 

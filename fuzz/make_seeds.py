@@ -68,7 +68,20 @@ def safetensors(rng):
         return struct.pack("<Q", len(text)) + text + data
 
     linear = [("weight", [3, 2]), ("bias", [3])]  # hg::Linear(2, 3), as the target loads it
-    return {"safetensors": [
+    # Checkpoints of that Linear with SGD (momentum 0.9), as tutorial 03 writes them.
+    model = [("model/" + n, shape) for n, shape in linear]
+    meta = {"format": "hourglass-checkpoint-1", "epoch": "3", "optimizer/optimizer": "SGD", "optimizer/steps": "9",
+            "optimizer/lr": "0.1", "extra/losses": "1.25 0.75 0.5", "extra/mode": "course", "extra/seed": "42",
+            "extra/phase": "course"}
+    corrected = dict(meta, **{"extra/phase": "a", "extra/best": "0.91234567890123456", "extra/best_epoch": "2",
+                              "extra/mode": "corrected"})
+    checkpoints = [
+        file(model, meta),
+        file(model + [("grad/weight", [3, 2]), ("optimizer/0.momentum_buffer", [3, 2]), ("optimizer/1.momentum_buffer", [3])],
+             corrected),
+        file(model, dict(meta, **{"extra/losses": "1e400 nan", "extra/seed": "-1", "epoch": "2147483647"})),
+    ]
+    return {"checkpoint": checkpoints, "safetensors": [
         file(linear, {"format": "pt"}),
         file(list(reversed(linear))),
         file([("encoder.0.weight", [2, 2]), ("empty", [0]), ("scalar", [])], {"format": "pt", "epoch": "3"}),
@@ -76,12 +89,27 @@ def safetensors(rng):
     ]}
 
 
+def movies(rng):
+    flags = lambda: "|".join(rng.choice("01") for _ in range(19))
+    item = "".join("%d|Movie %d (19%02d)|01-Jan-19%02d||http://example.org/%d|%s\n" % (i, i, i, i, i, flags())
+                   for i in range(1, 6))
+    dat = "".join("%d::Film %d (20%02d)::Comedy|Drama\n" % (i, i, i) for i in range(1, 6))
+    csv = 'movieId,title,genres\n1,"Quoted, The (1995)",Comedy|Drama\n2,Plain (1996),(no genres listed)\n' \
+          '3,"Has ""quotes"" (1997)",Action\n'
+    genres = "".join("%s|%d\n" % (g, k) for k, g in enumerate(
+        ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
+         "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]))
+    latin1 = "7|Mis\xe9rables, Les (1995)|01-Jan-1995||x|" + "|".join("0" * 19) + "\n"
+    return {"movies": [item, dat, csv, item.replace("\n", "\r\n"), latin1.encode("latin-1")],
+            "genres": [genres, "a|0\nb|100\n", genres + "\n\n"]}
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     rng = random.Random(20240901)
     corpora = {}
-    for make in (movielens, idx, safetensors):
+    for make in (movielens, movies, idx, safetensors):
         corpora.update(make(rng))
     for target, files in corpora.items():
         folder = os.path.join(sys.argv[1], target)

@@ -8,14 +8,18 @@
 // exception type, a broken promise (std::abort) — is a bug.
 #pragma once
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "data/idx.hpp"
 #include "data/movielens.hpp"
+#include "data/movies.hpp"
 #include "data/ratings.hpp"
+#include "nn/checkpoint.hpp"
 #include "nn/linear.hpp"
 #include "nn/safetensors.hpp"
+#include "nn/sgd.hpp"
 
 namespace hg::fuzz {
 
@@ -73,6 +77,62 @@ inline void safetensors_one(const std::string& path) {
     static hg::Rng rng(0);
     static hg::Linear model(2, 3, rng);
     load(model, path);  // a file not made for this model throws SafetensorsError
+}
+
+// The movie metadata reader (u.item, movies.dat, movies.csv, told apart by their first line).
+inline void movies_one(const std::string& path) {
+    const hg::data::MovieCatalog movies = hg::data::load_movies(path);
+    promise(movies.lines_read >= movies.size());
+    for (std::size_t k = 0; k < movies.size(); ++k) {
+        const hg::data::Movie& m = movies.movies()[k];
+        promise(m.id > 0 && (k == 0 || movies.movies()[k - 1].id < m.id));
+        promise(m.year == 0 || (m.year >= 1800 && m.year <= 2999));
+        promise(movies.find(m.id) == &m);
+    }
+}
+
+// u.genre's reader.
+inline void genres_one(const std::string& path) {
+    const std::vector<std::string> names = hg::data::load_genre_names(path);
+    promise(names.size() <= 101);
+}
+
+// A checkpoint's metadata: the epoch, the extra values read every way tutorial 03 reads
+// them, then the whole file into a small model and optimiser. A checkpoint of another
+// model or optimiser is refused with hg::ValueError, which is accepted here.
+inline void checkpoint_one(const std::string& path) {
+    const auto [epoch, extra] = hg::checkpoint_info(path);
+    promise(epoch <= 2147483647u);
+    for (const auto& [key, value] : extra) {
+        promise(hg::checkpoint_text(path, extra, key) == value);
+        try {
+            promise(std::isfinite(hg::checkpoint_number(path, extra, key)));
+        } catch (const hg::SafetensorsError&) {
+        }
+        try {
+            promise(hg::checkpoint_count(path, extra, key) >= 0);
+        } catch (const hg::SafetensorsError&) {
+        }
+        try {
+            const std::vector<double> values = hg::checkpoint_numbers(path, extra, key, epoch);
+            promise(values.size() == epoch);
+            for (double v : values) promise(std::isfinite(v));
+        } catch (const hg::SafetensorsError&) {
+        }
+    }
+    try {
+        hg::check_checkpoint_settings(path, extra, {{"mode", "course"}, {"seed", "42"}});
+        promise(extra.at("mode") == "course" && extra.at("seed") == "42");
+    } catch (const hg::ValueError&) {
+    }
+    static hg::Rng rng(0);
+    static hg::Linear model(2, 3, rng);
+    static hg::SGD optimizer(model.parameters(), hg::SGDOptions(0.1f).momentum(0.9f));
+    hg::Checkpoint checkpoint(model, optimizer);
+    try {
+        promise(checkpoint.load(path) == epoch);
+    } catch (const hg::ValueError&) {
+    }
 }
 
 }  // namespace hg::fuzz

@@ -100,11 +100,11 @@ void unroll(const std::vector<Rbm>& rbms, DeepAutoencoder& model) {
                              ", the encoder's layer " + std::to_string(i) + " a weight " +
                              model.enc[i]->weight().shape().str());
     for (std::size_t i = 0; i < rbms.size(); ++i) {
-        model.enc[i]->weight().value() = rbms[i].W;
-        model.enc[i]->bias().value() = rbms[i].b;
+        model.enc[i]->weight().mutable_value() = rbms[i].W;
+        model.enc[i]->bias().mutable_value() = rbms[i].b;
         Linear& mirror = *model.dec[rbms.size() - 1 - i];
-        mirror.weight().value() = rbms[i].W.transpose();
-        mirror.bias().value() = rbms[i].c;
+        mirror.weight().mutable_value() = rbms[i].W.transpose();
+        mirror.bias().mutable_value() = rbms[i].c;
     }
 }
 

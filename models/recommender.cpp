@@ -20,9 +20,9 @@ ResidualAutoencoder::ResidualAutoencoder(std::size_t n_users, std::size_t n_item
 }
 
 void ResidualAutoencoder::set_baseline(const data::BiasModel& b) {
-    mu.value()[0] = b.mu;
-    std::copy(b.user_bias.begin(), b.user_bias.end(), user_bias.value().data());
-    std::copy(b.item_bias.begin(), b.item_bias.end(), item_bias.value().data());
+    mu.mutable_value()[0] = b.mu;
+    std::copy(b.user_bias.begin(), b.user_bias.end(), user_bias.mutable_value().data());
+    std::copy(b.item_bias.begin(), b.item_bias.end(), item_bias.mutable_value().data());
 }
 
 Tensor ResidualAutoencoder::baseline(const std::vector<std::size_t>& users) const {

@@ -40,8 +40,8 @@ Var BatchNorm1d::forward(const Var& x) {
     // The running statistics move in place: load() copies into these very tensors, so a new
     // Var assigned to running_mean_ would no longer be what save() writes.
     const float m = momentum_, unbiased = static_cast<float>(n) / static_cast<float>(n - 1);
-    float* rm = running_mean_.value().data();
-    float* rv = running_var_.value().data();
+    float* rm = running_mean_.mutable_value().data();
+    float* rv = running_var_.mutable_value().data();
     for (std::size_t f = 0; f < features_; ++f) {
         rm[f] = (1 - m) * rm[f] + m * mean.value()[f];
         rv[f] = (1 - m) * rv[f] + m * var.value()[f] * unbiased;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -143,7 +145,7 @@ std::size_t Checkpoint::load(const std::string& path, std::map<std::string, std:
     optimizer_.load_state(opt);
 
     // 2. Apply.
-    for (auto& [v, t] : plan) std::memcpy(v.value().data(), t->data(), t->numel() * sizeof(float));
+    for (auto& [v, t] : plan) std::memcpy(v.mutable_value().data(), t->data(), t->numel() * sizeof(float));
     for (const auto& [name, p] : params) {
         Var v = p;
         v.zero_grad();
@@ -162,6 +164,75 @@ bool checkpoint_exists(const std::string& path) {
 std::pair<std::size_t, std::map<std::string, std::string>> checkpoint_info(const std::string& path) {
     const SafetensorsFile file = read_safetensors(path);
     return {parse_epoch(path, file.metadata), under(file.metadata, "extra/")};
+}
+
+namespace {
+// The value as a whole finite number, if it is exactly one (strtod's syntax, no spaces).
+bool read_number(const std::string& text, double& x) {
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
+    char* end = nullptr;
+    x = std::strtod(text.c_str(), &end);
+    return *end == '\0' && std::isfinite(x);
+}
+
+// The start of a value, for a message: a damaged file's value can be megabytes long.
+std::string quoted(const std::string& value) {
+    return "\"" + value.substr(0, 40) + (value.size() > 40 ? "...\"" : "\"");
+}
+}  // namespace
+
+const std::string& checkpoint_text(const std::string& path, const CheckpointExtras& extra, const std::string& key) {
+    const auto it = extra.find(key);
+    if (it == extra.end()) fail(path, "extra/" + key + " is missing (a checkpoint of another program, or of an older hourglass?)");
+    return it->second;
+}
+
+double checkpoint_number(const std::string& path, const CheckpointExtras& extra, const std::string& key) {
+    const std::string& text = checkpoint_text(path, extra, key);
+    double x = 0;
+    if (!read_number(text, x)) fail(path, "extra/" + key + " is not a finite number (got " + quoted(text) + ")");
+    return x;
+}
+
+int checkpoint_count(const std::string& path, const CheckpointExtras& extra, const std::string& key) {
+    const std::string& text = checkpoint_text(path, extra, key);
+    if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoull(text) > kMaxEpoch)
+        fail(path, "extra/" + key + " is not a count from 0 to " + std::to_string(kMaxEpoch) + " (got " + quoted(text) + ")");
+    return static_cast<int>(std::stoull(text));
+}
+
+std::vector<double> checkpoint_numbers(const std::string& path, const CheckpointExtras& extra, const std::string& key,
+                                       std::size_t count) {
+    const std::string& text = checkpoint_text(path, extra, key);
+    std::vector<double> values;
+    for (std::size_t start = 0; !text.empty();) {
+        const std::size_t space = std::min(text.find(' ', start), text.size());
+        double x = 0;
+        if (!read_number(text.substr(start, space - start), x))
+            fail(path, "extra/" + key + " is not a list of finite numbers separated by single spaces (at " +
+                           quoted(text.substr(start)) + ")");
+        values.push_back(x);
+        if (space == text.size()) break;
+        start = space + 1;
+    }
+    if (values.size() != count)
+        fail(path, "extra/" + key + " holds " + std::to_string(values.size()) + " numbers, not " + std::to_string(count));
+    return values;
+}
+
+void check_checkpoint_settings(const std::string& path, const CheckpointExtras& extra,
+                               const std::map<std::string, std::string>& run) {
+    std::string saved, ours;
+    for (const auto& [key, value] : run) {
+        const std::string& theirs = checkpoint_text(path, extra, key);
+        if (theirs == value) continue;
+        saved += (saved.empty() ? "" : ", ") + key + "=" + quoted(theirs);
+        ours += (ours.empty() ? "" : ", ") + key + "=" + quoted(value);
+    }
+    if (!saved.empty())
+        throw ValueError("checkpoint '" + path + "' was saved by a run with " + saved + "; this run has " + ours +
+                         ": resume with the same settings, or delete the checkpoint to start again");
 }
 
 }  // namespace hg

@@ -67,4 +67,22 @@ bool checkpoint_exists(const std::string& path);
 // The epoch and extra values of a checkpoint, without loading it into a model.
 std::pair<std::size_t, std::map<std::string, std::string>> checkpoint_info(const std::string& path);
 
+// Reading the extra values back. Each throws SafetensorsError naming the file and the key
+// ("checkpoint 'run.safetensors': extra/best is not a number (got \"x\")") when the key is
+// missing or its value is not what it should be. `extra` is what load() or checkpoint_info()
+// gave for the file at `path`.
+using CheckpointExtras = std::map<std::string, std::string>;
+const std::string& checkpoint_text(const std::string& path, const CheckpointExtras& extra, const std::string& key);
+double checkpoint_number(const std::string& path, const CheckpointExtras& extra, const std::string& key);  // finite
+int checkpoint_count(const std::string& path, const CheckpointExtras& extra, const std::string& key);  // 0 .. INT_MAX
+// Exactly `count` finite numbers separated by single spaces ("0.5 0.25"; "" for none).
+std::vector<double> checkpoint_numbers(const std::string& path, const CheckpointExtras& extra, const std::string& key,
+                                       std::size_t count);
+
+// Refuse (ValueError) a checkpoint saved with other settings than this run's: each key of
+// `run` (e.g. {"seed", "42"}) must have the same value in `extra`. The message lists what
+// differs: "was saved by a run with seed=7, this run has seed=42".
+void check_checkpoint_settings(const std::string& path, const CheckpointExtras& extra,
+                               const std::map<std::string, std::string>& run);
+
 }  // namespace hg

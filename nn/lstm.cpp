@@ -33,7 +33,7 @@ LstmCell::LstmCell(std::size_t in, std::size_t hidden, Rng& rng) : Module("LstmC
     forget = register_module("forget", std::make_shared<Linear>(in + hidden, hidden, rng));
     cell = register_module("cell", std::make_shared<Linear>(in + hidden, hidden, rng));
     output = register_module("output", std::make_shared<Linear>(in + hidden, hidden, rng));
-    forget->bias().value().fill(1.0f);
+    forget->bias().mutable_value().fill(1.0f);
 }
 
 LstmGates LstmCell::gates() const {

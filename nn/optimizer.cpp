@@ -50,7 +50,7 @@ void Optimizer::step() {
     for (std::size_t i = 0; i < params_.size(); ++i) {
         Var& p = params_[i];
         if (!p.has_grad()) continue;  // never reached by backward(): nothing to do (as PyTorch)
-        if (update(i, p.value().data(), p.grad().data(), p.value().numel())) report_non_finite(i);
+        if (update(i, p.mutable_value().data(), p.grad().data(), p.value().numel())) report_non_finite(i);
     }
     set_training_step(steps_ + 1);  // the step now in progress, for anomaly mode's messages
 }

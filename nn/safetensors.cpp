@@ -375,7 +375,7 @@ void load(Module& model, const std::string& path) {
                                ": a model with NaN or infinite weights cannot predict (was it saved from a run that "
                                "diverged?). Nothing was loaded.");
     }
-    for (auto& [p, t] : plan) std::memcpy(p.value().data(), t->data(), t->numel() * sizeof(float));
+    for (auto& [p, t] : plan) std::memcpy(p.mutable_value().data(), t->data(), t->numel() * sizeof(float));
 }
 
 }  // namespace hg

@@ -76,7 +76,7 @@ TEST_CASE("anomaly mode: messages name the training step the optimiser is in") {
     CHECK(msg.find("op 'pow' produced inf at flat index 0") != std::string::npos);
     CHECK(msg.find("in training step 4") != std::string::npos);
     // The optimiser's own check (always on) uses the same numbering and the same type.
-    p.value()[1] = 0.0f;
+    p.mutable_value()[1] = 0.0f;
     Var bad = hg::sum(hg::sqrt(p));
     {
         hg::AnomalyModeGuard off(false);  // let the inf through to the update

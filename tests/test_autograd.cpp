@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "autograd/dot.hpp"
 #include "autograd/loss.hpp"
@@ -271,4 +272,66 @@ TEST_CASE("regression: sums and means over an axis add up in double") {
     const double exact = static_cast<double>(0.1f) * static_cast<double>(n);
     CHECK(std::fabs(hg::sum(t, 0).item() - exact) / exact < 1e-7);
     CHECK(std::fabs(hg::mean(t, 0).item() - 0.1f) <= 1e-8);
+}
+
+TEST_CASE("regression: a value changed in place after an op used it makes backward() refuse, naming the op and the value") {
+    Var w = Var::parameter(Tensor::from({2}, {1.0f, 2.0f}), "w");
+    Var x = Var::constant(Tensor::from({2}, {3.0f, 4.0f}), "x");
+    Var y = hg::sum(w * x);
+    w.mutable_value()[0] = 100.0f;  // after y was built from w
+    std::string message;
+    try {
+        y.backward();
+    } catch (const hg::AutogradError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("op mul") != std::string::npos);
+    CHECK(message.find("its input 'w'") != std::string::npos);
+    CHECK(message.find("changed in place") != std::string::npos);
+
+    // An op's output changed in place: exp's rule reads its output. The first op backward()
+    // reaches that saw the change names it.
+    Var a = Var::parameter(Tensor::scalar(1.0f), "a");
+    Var e = hg::exp(a);
+    Var s = hg::sum(e);
+    e.mutable_value()[0] = 0.0f;
+    CHECK_THROWS_WITH_AS(s.backward(), doctest::Contains("'sum' (op sum) cannot compute its gradient: its input 'exp'"),
+                         hg::AutogradError);
+    CHECK_THROWS_WITH_AS(e.backward(), doctest::Contains("'exp' (op exp) cannot compute its gradient: its own output"),
+                         hg::AutogradError);
+
+    // Changes before the op ran, or after backward(), are fine: a training step's update.
+    Var p = Var::parameter(Tensor::from({2}, {1.0f, 2.0f}), "p");
+    p.mutable_value()[1] = 5.0f;
+    Var loss = hg::sum(p * p);
+    loss.backward();
+    CHECK(p.grad().to_vector() == std::vector<float>{2.0f, 10.0f});
+    p.mutable_value()[0] = 0.0f;  // the graph is freed: nothing to refuse
+    Var again = hg::sum(p * p);
+    p.zero_grad();
+    again.backward();
+    CHECK(p.grad().to_vector() == std::vector<float>{0.0f, 10.0f});
+}
+
+TEST_CASE("regression: a float on either side of + - * /, and compound assignment rebinds the Var") {
+    Var x = Var::parameter(Tensor::from({2}, {2.0f, 4.0f}), "x");
+    Var y = 2.0f / x;  // 2·x^-1: dy/dx = -2/x²
+    CHECK(y.value().to_vector() == std::vector<float>{1.0f, 0.5f});
+    hg::sum(y).backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{-0.5f, -0.125f});
+    CHECK((1.0f - x).value().to_vector() == std::vector<float>{-1.0f, -3.0f});
+
+    x.zero_grad();
+    Var total = x * x;
+    const Var first = total;
+    total += x;      // total = x² + x
+    total *= 3.0f;   // total = 3(x² + x)
+    total -= 1.0f;
+    total /= x;      // (3x² + 3x − 1) / x
+    total /= 2.0f;
+    CHECK(first.value().to_vector() == std::vector<float>{4.0f, 16.0f});  // the old node is unchanged
+    CHECK(total.value()[0] == doctest::Approx((3 * 4 + 3 * 2 - 1) / 2.0 / 2.0));
+    hg::sum(total).backward();  // d/dx (3x + 3 − 1/x)/2 = (3 + 1/x²)/2
+    CHECK(x.grad()[0] == doctest::Approx((3 + 1 / 4.0) / 2));
+    CHECK(x.grad()[1] == doctest::Approx((3 + 1 / 16.0) / 2));
 }

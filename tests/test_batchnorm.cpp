@@ -55,8 +55,8 @@ TEST_CASE("batchnorm: BatchNorm1d matches torch.nn.BatchNorm1d in both modes" * 
     // γ and β away from 1 and 0, so that a formula that drops either shows.
     const Tensor gamma = Tensor::uniform({features}, 0.5f, 2.0f, rng), beta = Tensor::uniform({features}, -1.0f, 1.0f, rng);
     Var weight = bn.named_parameters()[0].second, bias = bn.named_parameters()[1].second;
-    weight.value() = gamma;
-    bias.value() = beta;
+    weight.mutable_value() = gamma;
+    bias.mutable_value() = beta;
 
     json job = {{"features", features}, {"eps", eps}, {"momentum", momentum},
                 {"weight", gamma.to_vector()}, {"bias", beta.to_vector()}, {"steps", json::array()}};

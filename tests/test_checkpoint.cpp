@@ -150,7 +150,7 @@ TEST_CASE("checkpoint: SIGKILL at random moments of a save never damages the pre
     hg::test::TempDir dir("checkpoint_kill");
     const std::string path = dir.file("run.ckpt");
     auto set_all = [&](float v) {
-        for (auto [name, p] : model->state()) p.value().fill(v);
+        for (auto [name, p] : model->state()) p.mutable_value().fill(v);
     };
     set_all(0.0f);
     ckpt.save(path, 0);
@@ -314,4 +314,63 @@ TEST_CASE("checkpoint: an epoch beyond an int is refused, not wrapped") {
     }
     hg::save_safetensors(path, {}, {{"format", "hourglass-checkpoint-1"}, {"epoch", "2147483647"}});
     CHECK(hg::checkpoint_info(path).first == 2147483647u);
+}
+
+TEST_CASE("checkpoint: extra values are read with messages that name the file and the key") {
+    const std::string path = "run.safetensors";
+    const hg::CheckpointExtras extra{{"best", "0.5"}, {"bad", "stod"}, {"inf", "1e400"}, {"count", "12"},
+                                     {"big", "2147483648"}, {"losses", "1.5 0.5"}, {"gap", "1.5  0.5"}};
+    CHECK(hg::checkpoint_number(path, extra, "best") == 0.5);
+    CHECK(hg::checkpoint_count(path, extra, "count") == 12);
+    CHECK(hg::checkpoint_numbers(path, extra, "losses", 2) == std::vector<double>{1.5, 0.5});
+    CHECK_THROWS_WITH_AS(hg::checkpoint_number(path, extra, "bad"),
+                         "checkpoint 'run.safetensors': extra/bad is not a finite number (got \"stod\")",
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_number(path, extra, "inf"), doctest::Contains("extra/inf is not a finite number"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_number(path, extra, "gone"), doctest::Contains("'run.safetensors': extra/gone is missing"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_count(path, extra, "big"), doctest::Contains("extra/big is not a count from 0 to 2147483647"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_count(path, extra, "best"), doctest::Contains("extra/best is not a count"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_numbers(path, extra, "losses", 3), doctest::Contains("extra/losses holds 2 numbers, not 3"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::checkpoint_numbers(path, extra, "gap", 2), doctest::Contains("extra/gap is not a list of finite numbers"),
+                         hg::SafetensorsError);
+    CHECK_THROWS_WITH_AS(hg::check_checkpoint_settings(path, {{"seed", "7"}, {"mode", "course"}}, {{"seed", "42"}, {"mode", "course"}}),
+                         "checkpoint 'run.safetensors' was saved by a run with seed=\"7\"; this run has seed=\"42\": resume with "
+                         "the same settings, or delete the checkpoint to start again",
+                         hg::ValueError);
+    CHECK_NOTHROW(hg::check_checkpoint_settings(path, {{"seed", "7"}, {"other", "x"}}, {{"seed", "7"}}));
+}
+
+TEST_CASE("tutorial 03 --resume: a checkpoint of another seed or mode, past --epochs, or without its losses is refused") {
+    hg::test::TempDir dir("resume_refused");
+    const std::string checkpoint = dir.file("course.checkpoint.safetensors");
+    const std::string flags = "--quick --quiet --data builtin --mode course --checkpoint-every 2 ";
+    REQUIRE(hg::test::run_tutorial("03_recommender", flags + "--epochs 4", dir).exit_code == 0);
+    REQUIRE(hg::checkpoint_info(checkpoint).first == 4);
+
+    const auto seed = hg::test::run_tutorial("03_recommender", flags + "--epochs 4 --resume --seed 7", dir);
+    CHECK(seed.exit_code == 1);
+    CHECK(seed.output.find("was saved by a run with seed=\"42\"; this run has seed=\"7\"") != std::string::npos);
+    CHECK(seed.output.find("== Step 2") == std::string::npos);  // before any training
+
+    std::filesystem::copy_file(checkpoint, dir.file("zero-grad.checkpoint.safetensors"));
+    const auto mode = hg::test::run_tutorial("03_recommender", "--quick --quiet --data builtin --mode zero-grad --resume", dir);
+    CHECK(mode.exit_code == 1);
+    CHECK(mode.output.find("was saved by a run with mode=\"course\"; this run has mode=\"zero-grad\"") != std::string::npos);
+
+    const auto fewer = hg::test::run_tutorial("03_recommender", flags + "--epochs 2 --resume", dir);
+    CHECK(fewer.exit_code == 1);
+    CHECK(fewer.output.find("is after epoch 4, past this run's last epoch 2: give --epochs 4 or more") != std::string::npos);
+
+    // A checkpoint without extra/losses, resumed to its own epoch (this crashed: no losses at all).
+    hg::SafetensorsFile file = hg::read_safetensors(checkpoint);
+    file.metadata.erase("extra/losses");
+    hg::save_safetensors(checkpoint, file.tensors, file.metadata);
+    const auto losses = hg::test::run_tutorial("03_recommender", flags + "--epochs 4 --resume", dir);
+    CHECK(losses.exit_code == 1);
+    CHECK(losses.output.find("checkpoint '" + checkpoint + "': extra/losses is missing") != std::string::npos);
 }

@@ -202,3 +202,15 @@ TEST_CASE("idx bad input: a header promising more pixels than one tensor holds i
     std::filesystem::create_directories(dir.file("folder"));
     CHECK(data_error_of([&] { load_idx_images(dir.file("folder")); }) == dir.file("folder") + ": is a folder, expected an IDX file");
 }
+
+TEST_CASE("regression: (Fashion-)MNIST images of another size are refused, naming the file") {
+    TempDir dir("idx_32x32");
+    dir.write("t10k-images-idx3-ubyte", idx_images(2, 32, 32));
+    dir.write("t10k-labels-idx1-ubyte", idx_labels({1, 0}));
+    const std::string message = dir.file("t10k-images-idx3-ubyte") +
+                                ": holds images of 32 x 32 pixels, not the 28 x 28 of (Fashion-)MNIST (another data set in this folder?)";
+    CHECK(data_error_of([&] { fashion_mnist("t10k", 0, dir.path()); }) == message);
+    CHECK(data_error_of([&] { mnist(dir.path(), "t10k"); }) == message);
+    dir.write("t10k-images-idx3-ubyte", idx_images(2, 28, 28));
+    CHECK(fashion_mnist("t10k", 0, dir.path()).images.shape() == hg::Shape{2, 784});
+}

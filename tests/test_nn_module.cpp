@@ -211,8 +211,8 @@ TEST_CASE("noise layers: masking, Gaussian and salt-and-pepper corruption, repro
 TEST_CASE("linear: y = x·Wᵀ + b, with PyTorch's weight layout") {
     hg::Rng rng(6);
     hg::Linear lin(3, 2, rng);
-    lin.weight().value() = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
-    lin.bias().value() = Tensor::from({2}, {0.5f, -1});
+    lin.weight().mutable_value() = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
+    lin.bias().mutable_value() = Tensor::from({2}, {0.5f, -1});
     Var x = Var::constant(Tensor::from({2, 3}, {1, 0, -1, 2, 1, 0}));
     // row 0: (1-3+0.5, 4-6-1) = (-1.5, -3);  row 1: (2+2+0.5, 8+5-1) = (4.5, 12)
     CHECK(lin(x).value().to_vector() == std::vector<float>{-1.5f, -3, 4.5f, 12});

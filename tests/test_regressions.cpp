@@ -60,6 +60,9 @@ TEST_CASE("fuzz regressions: every input that ever crashed a reader now loads or
     n += replay<hg::DataError>("movielens_csv", [](const std::string& f) { hg::fuzz::movielens_one(f, MovieLensFormat::Csv); });
     n += replay<hg::DataError>("idx", [](const std::string& f) { hg::fuzz::idx_one(f); });
     n += replay<hg::SafetensorsError>("safetensors", [](const std::string& f) { hg::fuzz::safetensors_one(f); });
+    n += replay<hg::DataError>("movies", [](const std::string& f) { hg::fuzz::movies_one(f); });
+    n += replay<hg::DataError>("genres", [](const std::string& f) { hg::fuzz::genres_one(f); });
+    n += replay<hg::SafetensorsError>("checkpoint", [](const std::string& f) { hg::fuzz::checkpoint_one(f); });
     MESSAGE(n << " regression inputs replayed from " << HG_REGRESSIONS_DIR);
     CHECK(n > 0);
 }

@@ -112,7 +112,7 @@ TEST_CASE("safetensors: save then load reproduces a model's outputs bit for bit"
     CHECK(w.value().storage() == original->parameters()[0].value().storage());
 
     // Saving again over the file replaces it.
-    original->parameters()[0].value()[0] += 1.0f;
+    original->parameters()[0].mutable_value()[0] += 1.0f;
     hg::save(*original, path);
     hg::load(*restored, path);
     CHECK(snapshot(*original) == snapshot(*restored));
@@ -293,7 +293,7 @@ TEST_CASE("module buffers: saved and loaded with the model, never trained") {
     hg::save(a, dir.file("shifted.safetensors"));
     hg::Rng other(5);
     Shifted b(other);
-    b.shift.value().fill(0.0f);
+    b.shift.mutable_value().fill(0.0f);
     hg::load(b, dir.file("shifted.safetensors"));
     CHECK(b.shift.value().storage() == a.shift.value().storage());
     const Var x = Var::constant(Tensor::from({1, 3}, {1, 2, 3}));
@@ -344,7 +344,7 @@ TEST_CASE("safetensors: a model file holding NaN or Inf is refused on load, nami
     TempDir dir;
     const std::string path = dir.file("diverged.safetensors");
     auto saved = small_model(3);
-    saved->parameters()[1].value()[2] = std::numeric_limits<float>::quiet_NaN();
+    saved->parameters()[1].mutable_value()[2] = std::numeric_limits<float>::quiet_NaN();
     hg::save(*saved, path);
     auto model = small_model(4);
     const auto before = snapshot(*model);
@@ -356,7 +356,7 @@ TEST_CASE("safetensors: a model file holding NaN or Inf is refused on load, nami
     }
     CHECK(message.find("tensor '0.bias' holds NaN at flat index 2") != std::string::npos);
     CHECK(snapshot(*model) == before);  // nothing was loaded
-    saved->parameters()[1].value()[2] = -std::numeric_limits<float>::infinity();
+    saved->parameters()[1].mutable_value()[2] = -std::numeric_limits<float>::infinity();
     hg::save(*saved, path);
     CHECK_THROWS_WITH_AS(hg::load(*model, path), doctest::Contains("tensor '0.bias' holds -Inf at flat index 2"),
                          hg::SafetensorsError);

@@ -1,9 +1,13 @@
 // One smoke test per tutorial: run its --quick setting and assert its lesson.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "temp_dir.hpp"
 #include "requires.hpp"
@@ -170,4 +174,91 @@ TEST_CASE("tutorials: --threads and HG_THREADS beyond what hourglass uses are er
                                            "/01_tensors_and_autograd --quick --quiet");
     CHECK(env.exit_code == 1);
     CHECK(env.output.find("HG_THREADS=40000 is more threads than hourglass uses (at most 1024") != std::string::npos);
+}
+
+TEST_CASE("tutorials: bad flag values get short messages that say what to give, before any work") {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"02_autoencoder_by_hand --hidden 0", "--hidden: must be at least 1 (got 0)"},
+        {"02_autoencoder_by_hand --hidden abc", "--hidden: must be a number (got 'abc')"},
+        {"02_autoencoder_by_hand --lr 0", "--lr: must be above 0 (got 0)"},
+        {"02_autoencoder_by_hand --epochs 0", "--epochs: must be at least 1 (got 0)"},
+        {"02_autoencoder_by_hand --seed -1", "--seed: must be a whole number from 0 to 18446744073709551615 (got '-1')"},
+        {"02_autoencoder_by_hand --seed 18446744073709551616", "--seed: must be a whole number from 0 to 18446744073709551615"},
+        {"08_denoising --sigma 7", "--sigma: must be from 0 to 5 (got 7)"},
+        {"14_autorec --lambdas 100,,200", "--lambdas: '100,,200': an empty entry is not a non-negative number"},
+        {"14_autorec --lambdas 100,200,", "--lambdas: '100,200,': an empty entry is not a non-negative number"},
+        {"14_autorec --noise 1.5", "--noise: '1.5': '1.5' is not a number from 0 to 0.95"},
+    };
+    for (const auto& [command, message] : cases) {
+        CAPTURE(command);
+        const auto space = command.find(' ');
+        const auto run = run_tutorial(command.substr(0, space), "--quick --quiet " + command.substr(space + 1));
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find(message) != std::string::npos);
+        CHECK(run.output.find("179769") == std::string::npos);  // not CLI11's 300-digit bound
+    }
+}
+
+TEST_CASE("tutorials: output paths are checked before any work, and an output may not be an input") {
+    hg::test::TempDir dir("output_paths");
+    const std::string file = dir.file("a_file");
+    { std::ofstream(file) << "x"; }
+    const auto out = hg::test::run_program(std::string(HG_TUTORIAL_DIR) + "/14_autorec --quick --quiet --data builtin --out '" + file + "'");
+    CHECK(out.exit_code == 1);
+    CHECK(out.output.find("--out '" + file + "' is a file, not a folder") != std::string::npos);
+    CHECK(out.output.find("Step 1") == std::string::npos);
+
+    const auto missing = run_tutorial("03_recommender", "--quick --quiet --data builtin --save '" + dir.file("no/such/m.safetensors") + "'");
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.output.find("the folder '" + dir.file("no/such") + "' does not exist") != std::string::npos);
+
+    const auto folder = run_tutorial("03_recommender", "--quick --quiet --data builtin --save '" + dir.path() + "'");
+    CHECK(folder.exit_code == 1);
+    CHECK(folder.output.find("is a folder: give a file name") != std::string::npos);
+
+    // The same file by another spelling: --save would overwrite what --load reads.
+    const auto same = run_tutorial("03_recommender", "--quick --quiet --data builtin --load '" + file + "' --save '" +
+                                                         dir.path() + "/./a_file'");
+    CHECK(same.exit_code == 1);
+    CHECK(same.output.find("is the file --load reads") != std::string::npos);
+    CHECK(hg::test::TempDir::read(file) == "x");
+
+    // Into the --out folder, which the run makes: accepted.
+    const std::string fresh = dir.file("fresh");
+    const auto into_out = hg::test::run_program(std::string(HG_TUTORIAL_DIR) + "/03_recommender --quick --quiet --data builtin "
+                                                "--mode course --epochs 1 --out '" + fresh + "' --save '" + fresh + "/m.safetensors'");
+    CHECK(into_out.exit_code == 0);
+    CHECK(std::filesystem::exists(fresh + "/m.safetensors"));
+}
+
+TEST_CASE("tutorial 03 --top: a count beyond the movies lists them all once and stops") {
+    const auto run = run_tutorial("03_recommender", "--quick --data builtin --mode course --epochs 1 --top 18446744073709551615");
+    REQUIRE(run.exit_code == 0);
+    CHECK(std::count(run.output.begin(), run.output.end(), '\n') < 1000);  // 400 movies, not 2^64 lines
+    CHECK(run.output.find("the top 18446744073709551615") == std::string::npos);
+}
+
+TEST_CASE("tutorials 11 and 13: a diverging run stops with advice, also when its loss explodes but stays finite" *
+          hg::test::requires_fashion_mnist()) {
+    // 13 at --lr 0.1: the 2-D VAE's loss goes from 551 to 1e7 within the first epoch, yet
+    // stays finite (this run used to end with exit code 0 and a test loss of 1417).
+    const auto vae = run_tutorial("13_vae", "--quick --quiet --lr 0.1");
+    CHECK(vae.exit_code == 3);
+    CHECK(vae.output.find("(more than 1000 times): training is diverging") != std::string::npos);
+    CHECK(vae.output.find("a smaller learning rate: --lr 10 times lower") != std::string::npos);
+    const auto deep = run_tutorial("11_deep", "--quick --quiet --lr 1e6");
+    CHECK(deep.exit_code == 3);
+    CHECK(deep.output.find("training diverged in tutorial 11_deep") != std::string::npos);
+    CHECK(deep.output.find("a smaller learning rate: --lr 10 times lower") != std::string::npos);
+}
+
+TEST_CASE("tutorials: running out of memory names the flags given, not just std::bad_alloc") {
+#ifdef __SANITIZE_ADDRESS__
+    MESSAGE("skipped: AddressSanitizer stops the program at an allocation this large instead of throwing std::bad_alloc");
+#else
+    const auto run = run_tutorial("02_autoencoder_by_hand", "--quick --quiet --hidden 100000000000");
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find("out of memory") != std::string::npos);
+    CHECK(run.output.find("--hidden 100000000000; a size among them") != std::string::npos);
+#endif
 }

@@ -95,7 +95,7 @@ void backward_batch(const Net& n, const Tensor& x, const Tensor& rated, BatchGra
 // Plain gradient descent: p ← p − lr · dL/dp, then clear the gradients.
 void sgd_step(const Net& n, float lr) {
     for (Var p : params(n)) {
-        p.value().add_scaled(p.grad(), -lr);
+        p.mutable_value().add_scaled(p.grad(), -lr);
         p.zero_grad();
     }
 }
@@ -329,8 +329,8 @@ int main(int argc, char** argv) {
     tut::Tutorial t("02_autoencoder_by_hand", "An autoencoder trained by hand, the 8 steps");
     std::size_t hidden = 3;
     float lr = 0.1f;
-    t.app().add_option("--hidden", hidden, "Hidden units (the code size)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Learning rate of the gradient-descent updates")->check(CLI::PositiveNumber);
+    t.app().add_option("--hidden", hidden, "Hidden units (the code size)")->check(hg::tutorial::at_least(1));
+    t.app().add_option("--lr", lr, "Learning rate of the gradient-descent updates")->check(hg::tutorial::above(0));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(400, 150);
         Lab lab(hidden, t.options().seed);

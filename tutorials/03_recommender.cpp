@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <numeric>
-#include <sstream>
 
 #include "autograd/ops.hpp"
 #include "data/baselines.hpp"
@@ -59,9 +58,21 @@ struct Checkpointing {
     bool resume = false;
     std::map<std::string, std::string> values;
 
-    // The epoch to continue after: the checkpoint's, if resuming this phase; else 0.
-    int resume_epoch(tut::Tutorial& t, hg::Checkpoint& ckpt, const std::string& phase) {
-        if (!resume || !hg::checkpoint_exists(path) || hg::checkpoint_info(path).second["phase"] != phase) return 0;
+    // Before any training: refuse a checkpoint to resume of another mode or seed.
+    void check_settings(const std::string& mode, std::uint64_t seed) {
+        values = {{"mode", mode}, {"seed", std::to_string(seed)}};  // saved with every checkpoint
+        if (resume && hg::checkpoint_exists(path)) hg::check_checkpoint_settings(path, hg::checkpoint_info(path).second, values);
+    }
+    // The epoch to continue after: the checkpoint's, if resuming this phase; else 0. A
+    // checkpoint past this run's last epoch is refused.
+    int resume_epoch(tut::Tutorial& t, hg::Checkpoint& ckpt, const std::string& phase, int epochs) {
+        if (!resume || !hg::checkpoint_exists(path)) return 0;
+        const auto [saved_epoch, saved] = hg::checkpoint_info(path);
+        if (hg::checkpoint_text(path, saved, "phase") != phase) return 0;
+        if (saved_epoch > static_cast<std::size_t>(epochs))
+            throw hg::ValueError("checkpoint '" + path + "' is after epoch " + std::to_string(saved_epoch) +
+                                 ", past this run's last epoch " + std::to_string(epochs) + ": give --epochs " +
+                                 std::to_string(saved_epoch) + " or more to continue it, or delete it to start again");
         const int epoch = static_cast<int>(ckpt.load(path, &values));
         t.say() << "resumed from " << path << " after epoch " << epoch << "\n";
         return epoch;
@@ -87,9 +98,8 @@ std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const 
     std::vector<double> losses, seconds;
     tut::Progress progress(t, "epoch", epochs);
     hg::Checkpoint ckpt(model, opt);
-    const int first = cp.resume_epoch(t, ckpt, "course") + 1;
-    std::istringstream saved(first > 1 ? cp.values["losses"] : "");  // the losses before the checkpoint
-    for (double l; saved >> l;) losses.push_back(l);
+    const int first = cp.resume_epoch(t, ckpt, "course", epochs) + 1;
+    if (first > 1) losses = hg::checkpoint_numbers(cp.path, cp.values, "losses", first - 1);  // the epochs before it
     for (int e = first; e <= epochs; ++e) {
         const double start = t.seconds();
         losses.push_back(tut::course_epoch(model, opt, train, {.zero_grad = zero_grad}));
@@ -114,7 +124,7 @@ void train_corrected(tut::Tutorial& t, ResidualAutoencoder& model, const RatingM
     hg::data::BatchSampler batches(train.n_users(), s.batch, rng);
     hg::Checkpoint ckpt(model, opt);
     ckpt.rng("batches", rng);
-    for (int e = cp.resume_epoch(t, ckpt, phase) + 1; e <= epochs; ++e) {
+    for (int e = cp.resume_epoch(t, ckpt, phase, epochs) + 1; e <= epochs; ++e) {
         model.train();
         for (const std::vector<std::size_t>& users : batches.epoch()) {
             const Tensor rated = train.observed_rows(users);
@@ -240,8 +250,8 @@ Trained corrected_recipe(tut::Tutorial& t, const Data& d, const std::string& loa
     std::map<std::string, std::string> saved;
     if (cp.resume && hg::checkpoint_exists(cp.path)) saved = hg::checkpoint_info(cp.path).second;
     if (saved.count("best")) {
-        best = std::stod(saved["best"]);
-        best_epoch = std::stoi(saved["best_epoch"]);
+        best = hg::checkpoint_number(cp.path, saved, "best");
+        best_epoch = hg::checkpoint_count(cp.path, saved, "best_epoch");
     }
     t.say() << "(a) early stopping on a validation split (" << fit_val.test.size() << " of the " << d.split.train.size()
             << " training ratings):\n";
@@ -300,12 +310,14 @@ int main(int argc, char** argv) {
     Checkpointing cp;
     t.app().add_option("--mode", mode, "course | zero-grad | corrected")->check(CLI::IsMember({"course", "zero-grad", "corrected"}));
     who.add_flags(t);
-    t.app().add_option("--save", save_path, "Where to save the trained model (default: <out>/<mode>-<data set>[-quick|-<N>epochs].safetensors)");
-    t.app().add_option("--load", load_path, "Load a saved model instead of training");
+    t.output_file("--save", save_path, "Where to save the trained model (default: <out>/<mode>-<data set>[-quick|-<N>epochs].safetensors)");
+    t.input_file("--load", load_path, "Load a saved model instead of training");
     t.app().add_option("--checkpoint-every", cp.every, "Save a checkpoint every N epochs to <out>/<mode>.checkpoint.safetensors (0: never)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(tut::at_least(0));
     t.app().add_flag("--resume", cp.resume, "Continue from the checkpoint of an earlier run of this mode, if there is one");
     return t.run(argc, argv, [&] {
+        cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
+        cp.check_settings(mode, t.options().seed);
         const Data d = load(t, who.user);
         const bool loaded = !load_path.empty();
         const auto grid = loaded ? tut::ResultKeys{} : zero_grad_lesson(t, d, mode == "zero-grad");  // the lesson's keys
@@ -315,7 +327,6 @@ int main(int argc, char** argv) {
         const int epochs = t.options().epochs;
         const std::string setting = t.options().quick ? "-quick" : epochs ? "-" + std::to_string(epochs) + "epochs" : "";
         const std::string model_file = save_path.empty() ? t.out_dir() + "/" + mode + "-" + d.name + setting + ".safetensors" : save_path;
-        cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         const Trained r = mode == "corrected" ? corrected_recipe(t, d, load_path, model_file, cp)
                                               : course_recipe(t, d, mode, load_path, model_file, cp);
         if (!loaded) t.say() << "saved the model to " << model_file << " (recommend from it with --load)\n";

@@ -204,12 +204,12 @@ void step2_any_n_by_hand(tut::Tutorial& t) {
         const double angle = 2 * pi * static_cast<double>(i) / static_cast<double>(n);
         const float c[2] = {static_cast<float>(0.9 * std::cos(angle)), static_cast<float>(0.9 * std::sin(angle))};
         for (std::size_t j = 0; j < k; ++j) {
-            enc.weight().value()[j * n + i] = std::atanh(c[j]);  // W1 is (k x n)
-            dec.weight().value()[i * k + j] = 2 * c[j];          // W2 is (n x k)
+            enc.weight().mutable_value()[j * n + i] = std::atanh(c[j]);  // W1 is (k x n)
+            dec.weight().mutable_value()[i * k + j] = 2 * c[j];          // W2 is (n x k)
         }
-        dec.bias().value()[i] = -(c[0] * c[0] + c[1] * c[1]);
+        dec.bias().mutable_value()[i] = -(c[0] * c[0] + c[1] * c[1]);
     }
-    enc.bias().value().fill(0.0f);
+    enc.bias().mutable_value().fill(0.0f);
     const Tensor scores = scores_of(model, identity(n));
     // The margin: how far the right score is above the runner-up, at the worst input.
     float margin = 1e30f;

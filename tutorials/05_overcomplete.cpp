@@ -115,10 +115,10 @@ void step2_copy_by_hand(tut::Tutorial& t, const Lab& lab) {
                              " pixels: the copy of step 2 needs a hidden unit for every pixel");
     hg::Rng rng(t.options().seed);
     Autoencoder copy(pixels, wide, rng);
-    for (Var p : copy.parameters()) p.value().fill(0.0f);
+    for (Var p : copy.parameters()) p.mutable_value().fill(0.0f);
     for (std::size_t i = 0; i < pixels; ++i) {
-        copy.encoder->weight().value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
-        copy.decoder->weight().value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
+        copy.encoder->weight().mutable_value()[i * pixels + i] = 1.0f;  // W1 (wide x 784)
+        copy.decoder->weight().mutable_value()[i * wide + i] = 1.0f;    // W2 (784 x wide)
     }
     const double real_err = mse_of(copy, lab.test()), noise_err = mse_of(copy, lab.noise);
     t.say() << pixels << " -> " << wide << " -> " << pixels << " with W1 = [I; 0], W2 = [I 0]: MSE per pixel " << real_err
@@ -322,8 +322,8 @@ void write_pictures(tut::Tutorial& t, const Lab& lab, const Trained& w, const Tr
 int main(int argc, char** argv) {
     tut::Tutorial t("05_overcomplete", "Over-complete codes: a wide hidden layer heads for the copy");
     std::size_t wide = 1000, narrow = 32;
-    t.app().add_option("--wide", wide, "Hidden units of the over-complete autoencoder")->check(CLI::PositiveNumber);
-    t.app().add_option("--narrow", narrow, "Hidden units of the under-complete autoencoder")->check(CLI::PositiveNumber);
+    t.app().add_option("--wide", wide, "Hidden units of the over-complete autoencoder")->check(tut::at_least(1));
+    t.app().add_option("--narrow", narrow, "Hidden units of the under-complete autoencoder")->check(tut::at_least(1));
     return t.run(argc, argv, [&] {
         const Lab lab = step1_data(t, wide, narrow);
         step2_copy_by_hand(t, lab);

@@ -307,12 +307,12 @@ int main(int argc, char** argv) {
     tut::Tutorial t("06_sparse", "Sparse autoencoders: L1 activity and KL sparsity");
     std::size_t hidden = 196, wide = 1000;
     float lambda = 0.1f, beta = 3.0f, rho = 0.05f, decay = 3e-3f;
-    t.app().add_option("--hidden", hidden, "Hidden units of the plain, L1 and KL autoencoders")->check(CLI::PositiveNumber);
-    t.app().add_option("--wide", wide, "Hidden units of the over-complete pair (step 6)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lambda", lambda, "Weight of the L1 activity penalty")->check(CLI::PositiveNumber);
-    t.app().add_option("--beta", beta, "Weight of the KL sparsity penalty")->check(CLI::PositiveNumber);
-    t.app().add_option("--rho", rho, "Target mean activation of the KL penalty")->check(CLI::Range(0.001f, 0.5f));
-    t.app().add_option("--decay", decay, "Weight decay (on W1 and W2, in every model)")->check(CLI::NonNegativeNumber);
+    t.app().add_option("--hidden", hidden, "Hidden units of the plain, L1 and KL autoencoders")->check(tut::at_least(1));
+    t.app().add_option("--wide", wide, "Hidden units of the over-complete pair (step 6)")->check(tut::at_least(1));
+    t.app().add_option("--lambda", lambda, "Weight of the L1 activity penalty")->check(tut::above(0));
+    t.app().add_option("--beta", beta, "Weight of the KL sparsity penalty")->check(tut::above(0));
+    t.app().add_option("--rho", rho, "Target mean activation of the KL penalty")->check(tut::between(0.001f, 0.5f));
+    t.app().add_option("--decay", decay, "Weight decay (on W1 and W2, in every model)")->check(tut::at_least(0));
     return t.run(argc, argv, [&] {
         t.step(1, "Fashion-MNIST");
         const tut::FashionMnist data = tut::load_fashion_mnist(t, t.pick<std::size_t>(10000, 3000), 1000);

@@ -278,11 +278,11 @@ int main(int argc, char** argv) {
     tut::Tutorial t("07_k_sparse", "k-sparse autoencoders: keep the k largest hidden units");
     Settings s;
     std::vector<std::size_t> ks;
-    t.setting("--hidden", s.hidden, {400, 200}, "Hidden units H")->check(CLI::PositiveNumber);
+    t.setting("--hidden", s.hidden, {400, 200}, "Hidden units H")->check(tut::at_least(1));
     t.app().add_option("--k", ks, "The sparsity levels of the sweep (default 5 10 20 40 80; quick 5 20 60)")
-        ->check(CLI::PositiveNumber);
+        ->check(tut::at_least(1));
     t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
-    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
+    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(tut::above(0));
     return t.run(argc, argv, [&] {
         ks = sweep_levels(ks.empty() ? t.pick<std::vector<std::size_t>>({5, 10, 20, 40, 80}, {5, 20, 60}) : ks, s.hidden);
         const int epochs = t.epochs(10, 6);

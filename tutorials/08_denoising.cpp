@@ -238,15 +238,15 @@ int main(int argc, char** argv) {
     tut::Tutorial t("08_denoising", "Denoising autoencoders: corrupt the input, rebuild the clean image");
     Settings s;
     float masking = 0.4f, sigma = 0.4f, salt_pepper = 0.2f;
-    t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);
+    t.app().add_option("--hidden", s.hidden, "Hidden units")->check(tut::at_least(1));
     t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
-    t.app().add_option("--masking", masking, "Masking noise: the fraction of pixels set to 0")->check(CLI::Range(0.0, 0.95));
-    t.app().add_option("--sigma", sigma, "Gaussian noise: the standard deviation")->check(CLI::Range(0.0, 5.0));
+    t.app().add_option("--masking", masking, "Masking noise: the fraction of pixels set to 0")->check(tut::between(0.0, 0.95));
+    t.app().add_option("--sigma", sigma, "Gaussian noise: the standard deviation")->check(tut::between(0.0, 5.0));
     t.app().add_option("--salt-pepper", salt_pepper, "Salt-and-pepper noise: the fraction of pixels set to 0 or 1")
-        ->check(CLI::Range(0.0, 0.95));
-    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
+        ->check(tut::between(0.0, 0.95));
+    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(tut::above(0));
     t.setting("--batch", s.batch, {32, 16}, "Images per step (quick: more steps from fewer images)")
-        ->check(CLI::PositiveNumber);
+        ->check(tut::at_least(1));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(15, 10);
         const std::vector<Corruption> corruptions{{"masking", masking}, {"gaussian", sigma}, {"salt_pepper", salt_pepper}};

@@ -320,12 +320,12 @@ int main(int argc, char** argv) {
     tut::Tutorial t("09_contractive", "Contractive autoencoders: penalise the encoder's Jacobian");
     Settings s;
     float perturbation = 0.5f;
-    t.app().add_option("--hidden", s.hidden, "Hidden units")->check(CLI::PositiveNumber);
-    t.app().add_option("--lambda", s.lambda, "Weight of the contractive penalty")->check(CLI::PositiveNumber);
+    t.app().add_option("--hidden", s.hidden, "Hidden units")->check(tut::at_least(1));
+    t.app().add_option("--lambda", s.lambda, "Weight of the contractive penalty")->check(tut::above(0));
     t.setting("--train-images", s.train_images, {20000, 3000}, "Training images");
-    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
+    t.app().add_option("--lr", s.lr, "Adam's learning rate")->check(tut::above(0));
     t.app().add_option("--perturbation", perturbation, "Norm of the random input perturbations of step 5")
-        ->check(CLI::PositiveNumber);
+        ->check(tut::above(0));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(15, 8);
         t.step(1, "Fashion-MNIST");

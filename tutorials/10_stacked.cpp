@@ -273,11 +273,11 @@ int main(int argc, char** argv) {
     tut::Tutorial t("10_stacked", "Stacked autoencoders: greedy layer-wise pretraining, then fine-tuning");
     Settings s;
     t.setting("--labels", s.labels, {1000, 500}, "Labelled training images for the classifiers")
-        ->check(CLI::Range(10, 60000));
+        ->check(tut::between(10, 60000));
     t.app().add_option("--noise", s.noise, "Masking noise of the pretraining (0: plain stacked autoencoder)")
-        ->check(CLI::Range(0.0, 0.9));
+        ->check(tut::between(0.0, 0.9));
     t.setting("--pretrain-epochs", s.pretrain_epochs, {5, 4}, "Epochs of pretraining per layer")
-        ->check(CLI::PositiveNumber);
+        ->check(tut::at_least(1));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(30, 15);  // fine-tuning epochs
         s.unlabelled = t.pick<std::size_t>(60000, 3000);

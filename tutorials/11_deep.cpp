@@ -202,10 +202,10 @@ int main(int argc, char** argv) {
     Settings s;
     t.app().add_option("--activation", s.activation, "Hidden units: selu | relu | sigmoid")
         ->check(CLI::IsMember({"selu", "relu", "sigmoid"}));
-    t.app().add_option("--code", s.code, "Code size, for the autoencoder and PCA (the paper: 30)")->check(CLI::Range(1, 250));
-    t.setting("--train-images", s.train_images, {60000, 3000}, "Training images")->check(CLI::Range(100, 60000));
-    t.setting("--batch", s.batch, {128, 32}, "Mini-batch size")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", s.lr, "Adam's learning rate at the start")->check(CLI::PositiveNumber);
+    t.app().add_option("--code", s.code, "Code size, for the autoencoder and PCA (the paper: 30)")->check(tut::between(1, 250));
+    t.setting("--train-images", s.train_images, {60000, 3000}, "Training images")->check(tut::between(100, 60000));
+    t.setting("--batch", s.batch, {128, 32}, "Mini-batch size")->check(tut::at_least(1));
+    t.app().add_option("--lr", s.lr, "Adam's learning rate at the start")->check(tut::above(0));
     t.app().add_option("--decay", s.decay, "Lower the learning rate linearly to 0 over the run (default true)");
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(20, 5);

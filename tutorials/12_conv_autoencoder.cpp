@@ -240,9 +240,9 @@ int main(int argc, char** argv) {
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
     t.setting("--train-images", train_images, {30000, 3000}, "Training images (the full run: half the training set, to keep it to minutes)")
-        ->check(CLI::Range(128, 60000));
-    t.app().add_option("--batch", batch, "Mini-batch size (default 128, as in the Keras blog)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate, for both models")->check(CLI::PositiveNumber);
+        ->check(tut::between(128, 60000));
+    t.app().add_option("--batch", batch, "Mini-batch size (default 128, as in the Keras blog)")->check(tut::at_least(1));
+    t.app().add_option("--lr", lr, "Adam's learning rate, for both models")->check(tut::above(0));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(6, 3);
 

@@ -280,9 +280,9 @@ int main(int argc, char** argv) {
     tut::Tutorial t("13_vae", "The variational autoencoder (Kingma & Welling 2014)");
     std::size_t train_images = 0, batch = 128;
     float lr = 1e-3f;
-    t.setting("--train-images", train_images, {60000, 3000}, "Training images")->check(CLI::Range(100, 60000));
-    t.app().add_option("--batch", batch, "Mini-batch size (default 128)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lr", lr, "Adam's learning rate (default 1e-3)")->check(CLI::PositiveNumber);
+    t.setting("--train-images", train_images, {60000, 3000}, "Training images")->check(tut::between(100, 60000));
+    t.app().add_option("--batch", batch, "Mini-batch size (default 128)")->check(tut::at_least(1));
+    t.app().add_option("--lr", lr, "Adam's learning rate (default 1e-3)")->check(tut::above(0));
     return t.run(argc, argv, [&] {
         t.step(1, "Fashion-MNIST, and what a loss per image means here");
         const tut::FashionMnist data = tut::load_fashion_mnist(t, train_images, t.pick<std::size_t>(10000, 1000));

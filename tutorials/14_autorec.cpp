@@ -55,19 +55,6 @@ void train(tut::Tutorial& t, AutoRec& model, const Inputs& in, const Recipe& r, 
 }
 
 // "10,100,200" -> {10, 100, 200}; anything but non-negative numbers is an error naming the flag.
-std::vector<float> parse_floats(const std::string& text, const std::string& flag) {
-    std::vector<float> v;
-    std::stringstream ss(text);
-    for (std::string item; std::getline(ss, item, ',');) {
-        char* end = nullptr;
-        const float x = std::strtof(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(x >= 0))
-            throw hg::ValueError(flag + " '" + text + "': '" + item + "' is not a non-negative number (give e.g. 10,100,200)");
-        v.push_back(x);
-    }
-    return v;
-}
-
 // A run on the fit ratings: validation RMSE and predictions at each checkpoint (for step 5b's blend).
 struct ValRun {
     std::vector<double> curve;                     // [checkpoint]
@@ -289,13 +276,15 @@ int main(int argc, char** argv) {
     std::size_t hidden = 500;
     std::string lambdas_flag, noises_flag;
     who.add_flags(t);
-    t.app().add_option("--hidden", hidden, "Hidden units (the paper: 500)")->check(CLI::PositiveNumber);
-    t.app().add_option("--lambdas", lambdas_flag, "The weight penalties to try on the validation split, e.g. 100,200,500");
-    t.app().add_option("--noise", noises_flag, "The masking-noise levels to try on the validation split, e.g. 0.1,0.25 (0 = none)");
+    t.app().add_option("--hidden", hidden, "Hidden units (the paper: 500)")->check(tut::at_least(1));
+    t.app().add_option("--lambdas", lambdas_flag, "The weight penalties to try on the validation split, e.g. 100,200,500")
+        ->check(tut::list_between(0, INFINITY));
+    t.app().add_option("--noise", noises_flag, "The masking-noise levels to try on the validation split, e.g. 0.1,0.25 (0 = none)")
+        ->check(tut::list_between(0, 0.95));
     return t.run(argc, argv, [&] {
         const std::vector<float> lambdas = lambdas_flag.empty() ? t.pick<std::vector<float>>({100, 200, 500}, {20, 200})
-                                                                : parse_floats(lambdas_flag, "--lambdas");
-        const std::vector<float> noises = noises_flag.empty() ? std::vector<float>{0.1f} : parse_floats(noises_flag, "--noise");
+                                                                : tut::parse_list(lambdas_flag);
+        const std::vector<float> noises = noises_flag.empty() ? std::vector<float>{0.1f} : tut::parse_list(noises_flag);
 
         t.step(1, "Each movie is a vector of its users' ratings");
         const tut::Ratings d = tut::load_ratings(t);

@@ -122,9 +122,9 @@ RbmRun train_rbm(tut::Tutorial& t, Rbm& rbm, const Tensor& x, const Tensor& x_te
 float same_formula(tut::Tutorial& t, const Rbm& rbm, const Tensor& x_test, hg::Rng& ae_rng) {
     t.step(4, "The same formula trained as an autoencoder");
     TiedAutoencoder ae(784, kHidden, ae_rng);
-    ae.encoder.weight().value() = rbm.W;
-    ae.encoder.bias().value() = rbm.b;
-    ae.decoder.parameters()[0].value() = rbm.c;  // the tied decoder's only parameter: its bias
+    ae.encoder.weight().mutable_value() = rbm.W;
+    ae.encoder.bias().mutable_value() = rbm.b;
+    ae.decoder.parameters()[0].mutable_value() = rbm.c;  // the tied decoder's only parameter: its bias
     const float same = hg::max_abs_diff(ae.reconstruct(x_test.slice_rows(0, 100)), rbm.reconstruct_mean(x_test.slice_rows(0, 100)));
     t.say() << "the RBM's weights in a tied autoencoder: largest difference from the RBM's deterministic reconstruction "
             << tut::scientific(same, 2) << "\n";

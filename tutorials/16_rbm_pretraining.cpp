@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     tut::RbmSettings s;
     float gaussian_lr = 3e-3f;
     s.add_flags(t, "fine-tuning");
-    t.app().add_option("--gaussian-lr", gaussian_lr, "CD-1 learning rate of the top RBM (linear hidden units)")->check(CLI::PositiveNumber);
+    t.app().add_option("--gaussian-lr", gaussian_lr, "CD-1 learning rate of the top RBM (linear hidden units)")->check(tut::above(0));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(10, 4);  // fine-tuning epochs
         const std::uint64_t seed = t.options().seed;

@@ -17,8 +17,10 @@
 //
 // b.rows says which rows of the data the batch holds (to pick their labels). The loop also
 // times each epoch's batches; median_epoch_seconds() is the figure a tutorial reports. An
-// empty label trains silently (no progress line). A loss that is NaN or Inf stops the run
-// with hg::NumericError, which the tutorial reports with advice on what to try.
+// empty label trains silently (no progress line). A loss that is NaN or Inf, or that grows
+// to more than 1000 times the first batch's (training is diverging, though the numbers are
+// still finite), stops the run with hg::NumericError, which the tutorial reports with
+// advice on what to try.
 #pragma once
 
 #include <cstddef>
@@ -83,6 +85,7 @@ private:
     std::vector<std::vector<std::size_t>> order_;  // this epoch's batches of row indices
     std::size_t current_ = 0;                      // the batch the loop is at
     RunningMean loss_;
+    double first_loss_ = 0;  // the first batch's, when positive: the yardstick of a diverging run
     std::optional<Progress> progress_;
     double batches_start_ = 0;     // t_.seconds() when this epoch's first batch began
     std::vector<double> seconds_;  // of each finished epoch

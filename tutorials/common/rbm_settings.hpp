@@ -22,12 +22,12 @@ struct RbmSettings {
     hg::models::CdSettings cd;     // --cd-lr, --cd-batch, --cd-momentum
 
     void add_flags(Tutorial& t, const std::string& adam_trains) {
-        t.setting("--train-images", train_images, {10000, 1500}, "Training images")->check(CLI::Range(200, 60000));
-        t.setting("--rbm-epochs", rbm_epochs, {10, 4}, "Epochs of CD-1 per RBM")->check(CLI::PositiveNumber);
-        t.app().add_option("--lr", lr, "Adam's learning rate for " + adam_trains)->check(CLI::PositiveNumber);
-        t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε of the binary RBMs")->check(CLI::PositiveNumber);
-        t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 (default 20)")->check(CLI::PositiveNumber);
-        t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(CLI::Range(0.0, 0.99));
+        t.setting("--train-images", train_images, {10000, 1500}, "Training images")->check(between(200, 60000));
+        t.setting("--rbm-epochs", rbm_epochs, {10, 4}, "Epochs of CD-1 per RBM")->check(at_least(1));
+        t.app().add_option("--lr", lr, "Adam's learning rate for " + adam_trains)->check(above(0));
+        t.app().add_option("--cd-lr", cd.lr, "CD-1 learning rate ε of the binary RBMs")->check(above(0));
+        t.app().add_option("--cd-batch", cd.batch, "Mini-batch size of CD-1 (default 20)")->check(at_least(1));
+        t.app().add_option("--cd-momentum", cd.final_momentum, "CD-1 momentum after the first epochs")->check(between(0.0, 0.99));
     }
 };
 

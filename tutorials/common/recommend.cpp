@@ -71,8 +71,9 @@ void require_user(const Ratings& d, std::int64_t user_id) {
 
 void RecommendSettings::add_flags(Tutorial& t) {
     t.app().add_option("--user", user, "Recommend for this user id");
-    t.app().add_option("--top", top, "How many movies to recommend")->check(CLI::PositiveNumber);
-    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings");
+    t.app().add_option("--top", top, "How many movies to recommend")->check(at_least(1));
+    t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings")
+        ->check(at_least(0));
 }
 
 void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
@@ -99,9 +100,10 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
     std::sort(own.begin(), own.end(), by_rating);
     std::sort(unseen.begin(), unseen.end(), by_rating);
     auto title = [&](std::size_t item) { return d.movies.title(train.items.raw(item)); };
+    const std::size_t rows = std::min(top, std::max(own.size(), unseen.size()));  // not --top's 2^64 empty rows
     t.say() << "user " << user_id << " rated " << own.size() << " movies. Left: their favourites, with their rating. Right: the top "
-            << top << " movies\nthey have not rated, by the model's predicted rating, among movies with at least " << min_ratings
-            << " training ratings (in stars):\n";
+            << std::min(top, unseen.size()) << " movies\nthey have not rated, by the model's predicted rating, among movies with at least "
+            << min_ratings << " training ratings (in stars):\n";
     auto line = [&](const std::string& left, const std::string& rest) {
         const std::size_t width = 52;
         const std::string cell = left.substr(0, width);
@@ -110,7 +112,7 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
         t.say() << "  " << cell << std::string(width + 2 - std::min(chars, width), ' ') << rest << "\n";
     };
     line("rated  their favourites", "predicted  recommended");
-    for (std::size_t k = 0; k < top; ++k) {
+    for (std::size_t k = 0; k < rows; ++k) {
         std::string left, rest;
         if (k < own.size()) left = right(fixed(own[k].first, 1), 5) + "  " + title(own[k].second);
         if (k < unseen.size()) rest = right(fixed(unseen[k].first, 2), 9) + "  " + title(unseen[k].second);

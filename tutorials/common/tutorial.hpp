@@ -65,8 +65,8 @@ public:
     const std::string& id() const { return id_; }
 
     // Parse the flags, set the thread count, run body, and turn errors into a message
-    // and an exit code (1: an error, 2: a check failed, 3: training diverged to NaN/Inf,
-    // with what to try instead). Returns main()'s exit code.
+    // and an exit code (1: an error, a bad flag among them; 2: a check failed; 3: training
+    // diverged, with what to try instead). Returns main()'s exit code.
     int run(int argc, char** argv, const std::function<void()>& body);
 
     // The epoch count: --epochs if given, else quick_default under --quick, else full_default.
@@ -99,6 +99,13 @@ public:
         return option;
     }
 
+    // A flag naming a file the run reads (--load) or writes (--save). Checked in run() right
+    // after parsing, before any work: an output must not be a folder, its folder must exist,
+    // and no output may be one of the inputs (a run would overwrite what it reads). --out
+    // must be a folder, or a path where one can be made.
+    CLI::Option* input_file(const std::string& flag, std::string& path, const std::string& help);
+    CLI::Option* output_file(const std::string& flag, std::string& path, const std::string& help);
+
     // Narration: goes to stdout unless --quiet.
     std::ostream& say();
     void step(int number, const std::string& title);  // a banner: "== Step 3: ... =="
@@ -129,7 +136,22 @@ private:
     std::chrono::steady_clock::time_point start_;
     bool result_printed_ = false;
     std::vector<std::function<void()>> resolve_;  // the settings' defaults, applied after parsing
+    std::vector<std::pair<std::string, const std::string*>> inputs_, outputs_;  // flag, its path
+    void check_paths() const;
 };
+
+// ---- checks of flag values ----
+// CLI11 validators whose messages say what to give: "--hidden: must be at least 1 (got 0)"
+// (CLI11's own Range prints its bounds with 300 digits, and calls "abc" out of range).
+//   t.app().add_option("--hidden", hidden, "Hidden units")->check(hg::tutorial::at_least(1));
+CLI::Validator at_least(double lo);            // a number >= lo
+CLI::Validator above(double lo);               // a number > lo (a learning rate: above(0))
+CLI::Validator between(double lo, double hi);  // lo <= a number <= hi
+CLI::Validator whole_number();                 // 0 .. 2^64-1, digits only (a seed: not -1, not 2^64)
+// A comma-separated list of numbers, each between lo and hi (hi may be infinite): "--noise
+// 0.1,0.25". After parsing, parse_list(text) gives the numbers.
+CLI::Validator list_between(double lo, double hi);
+std::vector<float> parse_list(const std::string& text);
 
 // Fixed-point formatting for result values and tables: fixed(0.94811, 4) == "0.9481".
 std::string fixed(double value, int decimals);
