@@ -45,7 +45,6 @@ TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared 
     const bool conv_wins = run.number("conv_sq_error") < run.number("fc_sq_error");
     CHECK(run.result.at("winner") == (conv_wins ? "conv" : "fc"));
 
-
     // Step 7, the denoiser: the Keras-blog shape (32-filter 3x3 convs to a 7x7x32 code) has
     // 28,353 weights. Scored against the clean test images, it beats both baselines on both
     // measures: the noisy input itself, and the plain convolutional autoencoder on that input.

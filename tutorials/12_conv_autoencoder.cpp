@@ -46,10 +46,10 @@ Score score(const Tensor& x, const Tensor& x_hat) {
 
 // The scores of several models side by side, on `images` test images.
 void print_scores(tut::Tutorial& t, std::size_t images, const std::vector<std::pair<std::string, Score>>& rows) {
-    t.say() << "all " << images << " test images          BCE per pixel   squared error per image\n";
+    t.say() << "all " << images << " test images     BCE per pixel (nats)   squared error per image\n";
     for (const auto& [name, s] : rows)
         t.say() << "  " << name << std::string(30 - std::min<std::size_t>(30, name.size()), ' ')
-                << tut::right(tut::fixed(s.bce, 4), 10) << tut::right(tut::fixed(s.sq_error, 2), 16) << "\n";
+                << tut::right(tut::fixed(s.bce, 4), 13) << tut::right(tut::fixed(s.sq_error, 2), 16) << "\n";
 }
 
 // x + factor·ε, ε ~ N(0, 1) per pixel, clipped to [0, 1]: the corruption of the Keras blog's denoiser.
@@ -266,8 +266,8 @@ Denoising denoising(tut::Tutorial& t, const Tensor& x, const hg::data::ImageSet&
           noise);
     const Denoising d{score(clean, rebuild(denoiser, noisy)), score(clean, noisy), score(clean, rebuild(plain, noisy)),
                       denoiser.num_parameters(), x.rows()};
-    print_scores(t, clean.rows(), {{"the noisy input itself", d.noisy_input}, {"plain conv AE on noisy input",
-                                   d.plain_on_noisy}, {"the denoiser on noisy input", d.denoiser}});
+    print_scores(t, clean.rows(), {{"the noisy input itself", d.noisy_input},
+                                   {"plain conv AE on it", d.plain_on_noisy}, {"the denoiser on it", d.denoiser}});
     t.check(d.denoiser.bce < d.noisy_input.bce && d.denoiser.sq_error < d.noisy_input.sq_error,
             "the denoiser's output is closer to the clean images than its noisy input, on both measures");
     t.check(d.denoiser.bce < d.plain_on_noisy.bce && d.denoiser.sq_error < d.plain_on_noisy.sq_error,
@@ -283,7 +283,7 @@ Denoising denoising(tut::Tutorial& t, const Tensor& x, const hg::data::ImageSet&
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
+    tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one, and a denoiser");
     std::size_t train_images = 0, denoise_images = 0, batch = 128;
     float lr = 1e-3f, noise = 0.5f;
     t.setting("--train-images", train_images, {30000, 3000}, "Training images (the full run: half the training set, to keep it to minutes)")
