@@ -34,6 +34,19 @@ ConvAutoencoder::ConvAutoencoder(Rng& rng) : Module("ConvAutoencoder") {
     }));
 }
 
+ConvDenoiser::ConvDenoiser(Rng& rng) : ConvAutoencoder("ConvDenoiser") {
+    using std::make_shared;
+    encoder = register_module("encoder", sequential({
+        conv3x3(1, 32, 1, rng), make_shared<ReLU>(), make_shared<MaxPool2d>(),   // 28 -> 14
+        conv3x3(32, 32, 1, rng), make_shared<ReLU>(), make_shared<MaxPool2d>(),  // 14 -> 7
+    }));
+    decoder = register_module("decoder", sequential({
+        conv3x3(32, 32, 1, rng), make_shared<ReLU>(), make_shared<Upsample2d>(),  //  7 -> 14
+        conv3x3(32, 32, 1, rng), make_shared<ReLU>(), make_shared<Upsample2d>(),  // 14 -> 28
+        conv3x3(32, 1, 1, rng, Init::xavier_uniform),                            // logits
+    }));
+}
+
 Var ConvAutoencoder::encode(const Var& x) { return (*encoder)(reshape(x, {x.shape()[0], 1, kSide, kSide})); }
 
 Var ConvAutoencoder::forward(const Var& x) {

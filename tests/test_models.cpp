@@ -27,6 +27,8 @@ TEST_CASE("models: parameter counts of the course, convolutional, dense and deep
     // 1682·20 + 20 + 20·10 + 10 + 10·20 + 20 + 20·1682 + 1682 (ml-100k's movies).
     CHECK(hg::models::course_model(1682, rng)->num_parameters() == 69412);
     CHECK(hg::models::ConvAutoencoder(rng).num_parameters() == 4385);
+    // 32·9 + 32, three times 32·32·9 + 32, and 32·9 + 1.
+    CHECK(hg::models::ConvDenoiser(rng).num_parameters() == 28353);
     CHECK(hg::models::DenseAutoencoder(128, rng).num_parameters() == 201616);
     const hg::models::DeepAutoencoder deep(hg::models::deep_ae_sizes(30), "selu", rng);
     CHECK(deep.enc.size() == 4);
@@ -36,12 +38,15 @@ TEST_CASE("models: parameter counts of the course, convolutional, dense and deep
     CHECK_THROWS_AS(hg::models::DeepAutoencoder({784, 30, 10}, "tanhh", rng), hg::ValueError);
 }
 
-TEST_CASE("models: the convolutional code is 4x4x8; a VAE's heads are latent wide") {
+TEST_CASE("models: the convolutional code is 4x4x8, the denoiser's 7x7x32; a VAE's heads are latent wide") {
     hg::Rng rng(2);
     hg::models::ConvAutoencoder conv(rng);
     const Var x = Var::constant(Tensor::uniform({3, 784}, 0.0f, 1.0f, rng));
     CHECK(conv.encode(x).shape() == hg::Shape({3, 8, 4, 4}));
     CHECK(conv(x).shape() == hg::Shape({3, 784}));
+    hg::models::ConvDenoiser denoiser(rng);
+    CHECK(denoiser.encode(x).shape() == hg::Shape({3, 32, 7, 7}));
+    CHECK(denoiser(x).shape() == hg::Shape({3, 784}));
     hg::models::Vae vae(5, rng);
     const hg::models::Posterior q = vae.encode(x);
     CHECK(q.mu.shape() == hg::Shape({3, 5}));

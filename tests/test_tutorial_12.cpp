@@ -1,5 +1,5 @@
-// Smoke test of tutorial 12 (a convolutional autoencoder against a fully connected one):
-// its --quick setting, and its lesson.
+// Smoke test of tutorial 12 (a convolutional autoencoder against a fully connected one, then
+// the denoising convolutional autoencoder): its --quick setting, and its lessons.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -7,7 +7,8 @@
 #include "requires.hpp"
 #include "tutorial_runner.hpp"
 
-TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared on the same test images" *
+TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared on the same test images; the "
+          "denoiser beats the noisy input and the plain autoencoder" *
           hg::test::requires_fashion_mnist()) {
     const auto run = hg::test::run_tutorial("12_conv_autoencoder", "--quick --quiet");
     INFO(run.output);
@@ -44,7 +45,27 @@ TEST_CASE("tutorial 12: the convolutional autoencoder learns; both are compared 
     const bool conv_wins = run.number("conv_sq_error") < run.number("fc_sq_error");
     CHECK(run.result.at("winner") == (conv_wins ? "conv" : "fc"));
 
+    // Step 7, the denoiser: the Keras-blog shape (32-filter 3x3 convs to a 7x7x32 code) has
+    // 28,353 weights. Scored against the clean test images, it beats both baselines on both
+    // measures: the noisy input itself, and the plain convolutional autoencoder on that input.
+    CHECK(run.number("denoise_params") == 28353);
+    CHECK(run.number("noise_factor") == doctest::Approx(0.5));
+    const double denoise = run.number("denoise_bce"), denoise_sq = run.number("denoise_sq_error");
+    CHECK(denoise < run.number("noisy_input_bce"));
+    CHECK(denoise_sq < run.number("noisy_input_sq_error"));
+    CHECK(denoise < run.number("plain_on_noisy_bce"));
+    CHECK(denoise_sq < run.number("plain_on_noisy_sq_error"));
+    CHECK(floor < denoise);
+    CHECK(denoise_sq > 1.0);
+    // The noise has the strength it claims. Clipping to [0, 1] only moves a pixel toward its
+    // clean value, so a pixel's expected squared error is at most 0.5² = 0.25. And one of the
+    // two directions has room >= 0.5, so it is at least ½·0.25·E[min(z², 1)] = 0.0645 (z ~ N(0, 1)):
+    // per image, between 784·0.0645 = 50.6 and 784·0.25 = 196.
+    CHECK(run.number("noisy_input_sq_error") > 50.0);
+    CHECK(run.number("noisy_input_sq_error") < 196.0);
+
     const auto& dir = run.out;
     CHECK(std::filesystem::exists(dir / "reconstructions.png"));
     CHECK(std::filesystem::exists(dir / "test_bce.svg"));
+    CHECK(std::filesystem::exists(dir / "denoising.png"));
 }

@@ -6,8 +6,6 @@
 // course's step and the zero-grad lesson's measurements in tutorials/common/course_lesson.hpp.
 // The program prints; tutorials/03_recommender.md explains (and holds the measured numbers).
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -25,13 +23,13 @@
 #include "autograd/loss.hpp"
 #include "nn/rmsprop.hpp"
 #include "nn/safetensors.hpp"
+#include "tensor/format.hpp"
 #include "tutorials/common/course_lesson.hpp"
 #include "tutorials/common/recommend.hpp"
 #include "tutorials/common/tutorial.hpp"
 
 using hg::Tensor;
 using hg::Var;
-using hg::data::Rating;
 using hg::data::RatingMatrix;
 using hg::models::ResidualAutoencoder;
 namespace tut = hg::tutorial;
@@ -84,11 +82,6 @@ struct Checkpointing {
     }
 };
 
-std::string exact(double v) {  // every digit of v
-    char buf[32];
-    return std::string(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.17g", v)));
-}
-
 // The course's loop: one user per step, RMSprop; with zero_grad = false the gradients
 // accumulate over every step, as in the course's code. Returns the course's train loss of
 // each epoch (the mean over users of the RMSE on their rated movies); epoch_seconds: the median epoch.
@@ -105,7 +98,7 @@ std::vector<double> train_course(tut::Tutorial& t, hg::Sequential& model, const 
         losses.push_back(tut::course_epoch(model, opt, train, {.zero_grad = zero_grad}));
         seconds.push_back(t.seconds() - start);
         progress.update(e, "train loss " + tut::fixed(losses.back(), 4));
-        cp.values["losses"] += (e > 1 ? " " : "") + exact(losses.back());
+        cp.values["losses"] += (e > 1 ? " " : "") + hg::format_number(losses.back(), 17);  // every digit
         cp.after_epoch(ckpt, e, "course");
     }
     progress.finish();
@@ -261,7 +254,7 @@ Trained corrected_recipe(tut::Tutorial& t, const Data& d, const std::string& loa
         ran = e;
         const double v = tut::score(fit_val.test.ratings, model->predict(fit, all_rows(n_users)), true, d.lo, d.hi).rmse;
         if (v < best) best = v, best_epoch = e;
-        cp.values["best"] = exact(best);
+        cp.values["best"] = hg::format_number(best, 17);
         cp.values["best_epoch"] = std::to_string(best_epoch);
         progress.update(e, "validation RMSE " + tut::fixed(v, 4) + " (best " + tut::fixed(best, 4) + " at " +
                                std::to_string(best_epoch) + ")");

@@ -2,11 +2,11 @@
 //
 // conv2d by hand and as im2col + one product, then the Keras-blog convolutional autoencoder
 // (4x4x8 code) and a dense 784-128-784 one (models/conv_autoencoder.hpp), trained alike and
-// scored on the same test images. The program prints; tutorials/12_conv_autoencoder.md
-// explains (the maths of convolution, pooling and upsampling, and the measured numbers).
+// scored on the same test images; last, the blog's denoising convolutional autoencoder. The
+// program prints; tutorials/12_conv_autoencoder.md explains (the maths of convolution, pooling
+// and upsampling, and the measured numbers).
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +44,19 @@ Score score(const Tensor& x, const Tensor& x_hat) {
     return {bce, hg::sum(hg::square(x - x_hat)).item() / static_cast<double>(x.rows())};
 }
 
+// The scores of several models side by side, on `images` test images.
+void print_scores(tut::Tutorial& t, std::size_t images, const std::vector<std::pair<std::string, Score>>& rows) {
+    t.say() << "all " << images << " test images     BCE per pixel (nats)   squared error per image\n";
+    for (const auto& [name, s] : rows)
+        t.say() << "  " << name << std::string(30 - std::min<std::size_t>(30, name.size()), ' ')
+                << tut::right(tut::fixed(s.bce, 4), 13) << tut::right(tut::fixed(s.sq_error, 2), 16) << "\n";
+}
+
+// x + factor·ε, ε ~ N(0, 1) per pixel, clipped to [0, 1]: the corruption of the Keras blog's denoiser.
+Tensor corrupt(const Tensor& x, float factor, hg::Rng& rng) {
+    return hg::clamp(x + Tensor::normal(x.shape(), 0.0f, factor, rng), 0.0f, 1.0f);
+}
+
 struct Trained {
     std::vector<double> test_bce;  // after each epoch, on the first monitor_images test images
     std::size_t monitor_images = 0;
@@ -51,23 +64,28 @@ struct Trained {
     double step_seconds = 0;       // of which one training step (forward + backward + Adam), on average
 };
 
-// Adam on BCE, mini-batches in the order `seed` gives (the same for both models).
-Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, const Tensor& x, const Tensor& x_monitor,
-              int epochs, std::size_t batch, float lr, std::uint64_t seed) {
-    tut::EpochLoop loop(t, label, x, batch, epochs, seed);
+// Adam on BCE against the clean images, mini-batches in the order `seed` gives (the same for
+// both models). With noise > 0 the input of every batch is corrupt(x, noise), drawn afresh.
+// The curve scores rebuild(monitor_in) against monitor_clean.
+Trained train(tut::Tutorial& t, const std::string& label, hg::Module& model, const Tensor& x,
+              const Tensor& monitor_in, const Tensor& monitor_clean, int epochs, std::size_t batch, float lr,
+              std::uint64_t seed, float noise = 0) {
+    hg::Rng rng(seed);  // the shuffling, and the noise
+    tut::EpochLoop loop(t, label, x, batch, epochs, rng);
     hg::Adam opt(model.parameters(), hg::AdamOptions(lr));
     Trained out;
-    out.monitor_images = x_monitor.rows();
+    out.monitor_images = monitor_in.rows();
     while (loop.next_epoch()) {
         for (const tut::Batch& b : loop.batches()) {
-            Var loss = hg::bce_with_logits(model(b.x), b.x);
+            const Var input = noise > 0 ? Var::constant(corrupt(b.x.value(), noise, rng)) : b.x;
+            Var loss = hg::bce_with_logits(model(input), b.x);
             opt.zero_grad();
             loss.backward();
             opt.step();
             loop.add(loss);
         }
-        out.test_bce.push_back(score(x_monitor, rebuild(model, x_monitor)).bce);
-        loop.report("BCE per pixel: train " + tut::fixed(loop.mean_loss(), 4) + ", first " + std::to_string(x_monitor.rows()) +
+        out.test_bce.push_back(score(monitor_clean, rebuild(model, monitor_in)).bce);
+        loop.report("BCE per pixel: train " + tut::fixed(loop.mean_loss(), 4) + ", first " + std::to_string(monitor_in.rows()) +
                     " test images " + tut::fixed(out.test_bce.back(), 4));
     }
     out.epoch_seconds = loop.median_epoch_seconds();
@@ -168,15 +186,8 @@ std::pair<Score, Score> compare(tut::Tutorial& t, hg::Module& conv, hg::Module& 
     t.step(5, "Which reconstructs the test images better?");
     const Score c = score(x_test, rebuild(conv, x_test));
     const Score d = score(x_test, rebuild(dense, x_test));
-    t.say() << "all " << x_test.rows() << " test images          BCE per pixel   squared error per image\n"
-            << "  mean training image           " << tut::right(tut::fixed(baseline.bce, 4), 10)
-            << tut::right(tut::fixed(baseline.sq_error, 2), 16) << "\n"
-            << "  convolutional (4x4x8 code)    " << tut::right(tut::fixed(c.bce, 4), 10)
-            << tut::right(tut::fixed(c.sq_error, 2), 16) << "\n"
-            << "  fully connected (128 code)    " << tut::right(tut::fixed(d.bce, 4), 10)
-            << tut::right(tut::fixed(d.sq_error, 2), 16) << "\n"
-            << "  perfect (the floor)           " << tut::right(tut::fixed(floor.bce, 4), 10)
-            << tut::right(tut::fixed(0.0, 2), 16) << "\n";
+    print_scores(t, x_test.rows(), {{"mean training image", baseline}, {"convolutional (4x4x8 code)", c},
+                                    {"fully connected (128 code)", d}, {"perfect (the floor)", floor}});
     t.check(c.bce < conv_start.bce - 0.5 * (conv_start.bce - floor.bce),
             "training closes more than half the convolutional autoencoder's gap to the floor");
     t.check(c.bce < baseline.bce && c.sq_error < baseline.sq_error,
@@ -233,16 +244,54 @@ void pictures(tut::Tutorial& t, const hg::data::ImageSet& test_set, hg::models::
                  {"conv1_kernels.png", "the 16 learnt 3x3 kernels of the first layer"}});
 }
 
+struct Denoising {  // the three scores against the clean test images; the denoiser's weights and training images
+    Score denoiser, noisy_input, plain_on_noisy;
+    std::size_t params = 0, images = 0;
+};
+
+// Step 7: the denoising convolutional autoencoder of the Keras blog (Chollet 2016, "Building
+// Autoencoders in Keras"), trained on x; scored, with the noisy input itself and `plain`
+// (trained on clean images) as baselines, on one noisy copy of the test images.
+Denoising denoising(tut::Tutorial& t, const Tensor& x, const hg::data::ImageSet& test_set, hg::Module& plain,
+                    int epochs, std::size_t batch, float lr, float noise) {
+    t.step(7, "Denoising: the input x + " + tut::fixed(noise, 2) + "·N(0, 1) clipped to [0, 1], the target x");
+    const Tensor& clean = test_set.images;
+    hg::Rng rng(t.options().seed + 2);
+    const Tensor noisy = corrupt(clean, noise, rng);  // one noisy copy of the test images, for every model
+    hg::models::ConvDenoiser denoiser(rng);
+    t.say() << denoiser << "\nweights: " << hg::with_thousands(denoiser.num_parameters()) << "; trained on " << x.rows()
+            << " images for " << epochs << " epochs, new noise for every batch\n";
+    const std::size_t m = std::min<std::size_t>(2000, clean.rows());  // the curve's test images, as in step 4
+    train(t, "denoiser", denoiser, x, noisy.slice_rows(0, m), clean.slice_rows(0, m), epochs, batch, lr, t.options().seed + 3,
+          noise);
+    const Denoising d{score(clean, rebuild(denoiser, noisy)), score(clean, noisy), score(clean, rebuild(plain, noisy)),
+                      denoiser.num_parameters(), x.rows()};
+    print_scores(t, clean.rows(), {{"the noisy input itself", d.noisy_input},
+                                   {"plain conv AE on it", d.plain_on_noisy}, {"the denoiser on it", d.denoiser}});
+    t.check(d.denoiser.bce < d.noisy_input.bce && d.denoiser.sq_error < d.noisy_input.sq_error,
+            "the denoiser's output is closer to the clean images than its noisy input, on both measures");
+    t.check(d.denoiser.bce < d.plain_on_noisy.bce && d.denoiser.sq_error < d.plain_on_noisy.sq_error,
+            "the denoiser beats the plain convolutional autoencoder on the same noisy images, on both measures");
+    const std::vector<std::size_t> rows = tut::one_per_class(test_set.labels, 10);
+    const Tensor shown = noisy.gather_rows(rows);
+    tut::write_png_grid(t.out_dir() + "/denoising.png",
+                        Tensor::concat_rows({shown, rebuild(denoiser, shown), clean.gather_rows(rows)}), kSide, kSide, 10);
+    t.say_files({{"denoising.png", "row 1 noisy test images, row 2 the denoiser's output, row 3 the clean images"}});
+    return d;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one");
-    std::size_t train_images = 0, batch = 128;
-    float lr = 1e-3f;
+    tut::Tutorial t("12_conv_autoencoder", "A convolutional autoencoder against a fully connected one, and a denoiser");
+    std::size_t train_images = 0, denoise_images = 0, batch = 128;
+    float lr = 1e-3f, noise = 0.5f;
     t.setting("--train-images", train_images, {30000, 3000}, "Training images (the full run: half the training set, to keep it to minutes)")
         ->check(tut::between(128, 60000));
+    t.setting("--denoise-images", denoise_images, {10000, 1000}, "Step 7's training images")->check(tut::between(128, 60000));
+    t.app().add_option("--noise", noise, "Step 7's noise factor (the Keras blog's: 0.5)")->check(tut::between(0.05, 2.0));
     t.app().add_option("--batch", batch, "Mini-batch size (default 128, as in the Keras blog)")->check(tut::at_least(1));
-    t.app().add_option("--lr", lr, "Adam's learning rate, for both models")->check(tut::above(0));
+    t.app().add_option("--lr", lr, "Adam's learning rate, for every model")->check(tut::above(0));
     return t.run(argc, argv, [&] {
         const int epochs = t.epochs(6, 3);
 
@@ -267,8 +316,8 @@ int main(int argc, char** argv) {
         const Score conv_start = score(x_test, rebuild(conv, x_test));
         t.say() << "before training: the convolutional autoencoder's test BCE per pixel " << tut::fixed(conv_start.bce, 4)
                 << "\n";
-        const Trained conv_run = train(t, "conv", conv, x, x_monitor, epochs, batch, lr, t.options().seed + 1);
-        const Trained dense_run = train(t, "dense", dense, x, x_monitor, epochs, batch, lr, t.options().seed + 1);
+        const Trained conv_run = train(t, "conv", conv, x, x_monitor, x_monitor, epochs, batch, lr, t.options().seed + 1);
+        const Trained dense_run = train(t, "dense", dense, x, x_monitor, x_monitor, epochs, batch, lr, t.options().seed + 1);
         t.say() << "one training step on a batch of " << batch << " (forward + backward + Adam), on average: convolutional "
                 << tut::fixed(1000 * conv_run.step_seconds, 1) << " ms, fully connected "
                 << tut::fixed(1000 * dense_run.step_seconds, 1) << " ms\n";
@@ -277,21 +326,25 @@ int main(int argc, char** argv) {
 
         pictures(t, test_set, conv, dense, conv_run, dense_run, ref.baseline.bce);
 
-        t.result({{"dataset", "fashion-mnist"},
-                  {"conv_bce", tut::fixed(c.bce, 4)},
-                  {"fc_bce", tut::fixed(d.bce, 4)},
-                  {"conv_sq_error", tut::fixed(c.sq_error, 2)},
-                  {"fc_sq_error", tut::fixed(d.sq_error, 2)},
-                  {"baseline_bce", tut::fixed(ref.baseline.bce, 4)},
-                  {"baseline_sq_error", tut::fixed(ref.baseline.sq_error, 2)},
-                  {"floor_bce", tut::fixed(ref.floor.bce, 4)},
-                  {"conv_start_bce", tut::fixed(conv_start.bce, 4)},
+        const Denoising dn = denoising(t, x.slice_rows(0, std::min(denoise_images, x.rows())), test_set, conv, epochs,
+                                       batch, lr, noise);
+
+        const auto bce = [](const Score& s) { return tut::fixed(s.bce, 4); };
+        const auto sq = [](const Score& s) { return tut::fixed(s.sq_error, 2); };
+        t.result({{"dataset", "fashion-mnist"}, {"conv_bce", bce(c)}, {"fc_bce", bce(d)},
+                  {"conv_sq_error", sq(c)}, {"fc_sq_error", sq(d)},
+                  {"baseline_bce", bce(ref.baseline)}, {"baseline_sq_error", sq(ref.baseline)},
+                  {"floor_bce", bce(ref.floor)}, {"conv_start_bce", bce(conv_start)},
                   {"winner", c.sq_error < d.sq_error ? "conv" : "fc"},
                   {"conv_params", std::to_string(conv.num_parameters())},
                   {"fc_params", std::to_string(dense.num_parameters())},
-                  {"epochs", std::to_string(epochs)},
-                  {"train_images", std::to_string(x.rows())},
+                  {"epochs", std::to_string(epochs)}, {"train_images", std::to_string(x.rows())},
                   {"conv_batch_ms", tut::fixed(1000 * conv_run.step_seconds, 1)},
-                  {"epoch_seconds", tut::fixed(conv_run.epoch_seconds, 2)}});
+                  {"epoch_seconds", tut::fixed(conv_run.epoch_seconds, 2)},
+                  {"denoise_bce", bce(dn.denoiser)}, {"denoise_sq_error", sq(dn.denoiser)},
+                  {"noisy_input_bce", bce(dn.noisy_input)}, {"noisy_input_sq_error", sq(dn.noisy_input)},
+                  {"plain_on_noisy_bce", bce(dn.plain_on_noisy)}, {"plain_on_noisy_sq_error", sq(dn.plain_on_noisy)},
+                  {"denoise_params", std::to_string(dn.params)}, {"denoise_images", std::to_string(dn.images)},
+                  {"noise_factor", tut::fixed(noise, 2)}});
     });
 }

@@ -309,10 +309,10 @@ int main(int argc, char** argv) {
     tut::Tutorial t("17_sequence_autoencoder", "The sequence autoencoder: LSTMs and backpropagation through time");
     std::size_t sequences = 0, windows = 0, truncate = 5;
     float lr = 3e-3f;
-    t.setting("--sequences", sequences, {4000, 1000}, "Training waves")->check(CLI::Range(50, 100000));
-    t.setting("--windows", windows, {100000, 1000}, "Rating windows per part, at most")->check(CLI::Range(50, 100000));
-    t.app().add_option("--lr", lr, "Adam's learning rate (default 3e-3)")->check(CLI::PositiveNumber);
-    t.app().add_option("--truncate", truncate, "Step 5: cut every k steps (default 5)")->check(CLI::Range(1, 9));
+    t.setting("--sequences", sequences, {4000, 1000}, "Training waves")->check(tut::between(50, 100000));
+    t.setting("--windows", windows, {100000, 1000}, "Rating windows per part, at most")->check(tut::between(50, 100000));
+    t.app().add_option("--lr", lr, "Adam's learning rate (default 3e-3)")->check(tut::above(0));
+    t.app().add_option("--truncate", truncate, "Step 5: cut every k steps (default 5)")->check(tut::between(1, 9));
     return t.run(argc, argv, [&] {
         bptt(t);
         const Lab lab{t.epochs(25, 6), t.epochs(25, 12), 32, truncate, lr,
