@@ -52,14 +52,16 @@ Batch EpochLoop::Batches::Iterator::operator*() const {
 
 void EpochLoop::add(const Var& loss) {
     const double value = loss.item();
-    const std::string where = " in epoch " + std::to_string(epoch_) + ", batch " + std::to_string(current_ + 1) + " of " +
-                              std::to_string(order_.size());
-    if (!std::isfinite(value)) throw hg::NumericError(label_ + ": the loss is " + std::to_string(value) + where);
+    auto where = [&] {  // built only for an error: a batch allocates nothing here
+        return " in epoch " + std::to_string(epoch_) + ", batch " + std::to_string(current_ + 1) + " of " +
+               std::to_string(order_.size());
+    };
+    if (!std::isfinite(value)) throw hg::NumericError(label_ + ": the loss is " + std::to_string(value) + where());
     if (epoch_ == 1 && current_ == 0 && value > 0) first_loss_ = value;
     constexpr double kDiverged = 1000;  // no run that learns grows its loss a thousandfold
     if (first_loss_ > 0 && value > kDiverged * first_loss_)
         throw hg::NumericError(label_ + ": the loss grew from " + scientific(first_loss_, 3) + " in the first batch to " +
-                               scientific(value, 3) + where + " (more than 1000 times): training is diverging");
+                               scientific(value, 3) + where() + " (more than 1000 times): training is diverging");
     loss_.add(value, order_[current_].size());
 }
 

@@ -14,6 +14,7 @@
 
 #include "autograd/anomaly.hpp"
 #include "tensor/float_mode.hpp"
+#include "tensor/format.hpp"
 #include "tensor/kernels/pool.hpp"
 #include "tensor/parallel.hpp"
 
@@ -241,13 +242,6 @@ bool read_number(const std::string& text, double& x) {
     return *end == '\0' && !std::isnan(x);
 }
 
-// "0.001" rather than "0.001000", "1e+06" for a million.
-std::string shown_bound(double x) {
-    std::ostringstream s;
-    s << x;
-    return s.str();
-}
-
 // "a,,b," -> {"a", "", "b", ""}: empty entries kept, so that a check can refuse them.
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> items;
@@ -270,16 +264,16 @@ CLI::Validator number_check(std::function<bool(double)> ok, const std::string& m
 }  // namespace
 
 CLI::Validator at_least(double lo) {
-    return number_check([lo](double x) { return x >= lo; }, "must be at least " + shown_bound(lo));
+    return number_check([lo](double x) { return x >= lo; }, "must be at least " + format_number(lo));
 }
 
 CLI::Validator above(double lo) {
-    return number_check([lo](double x) { return x > lo; }, "must be above " + shown_bound(lo));
+    return number_check([lo](double x) { return x > lo; }, "must be above " + format_number(lo));
 }
 
 CLI::Validator between(double lo, double hi) {
     return number_check([lo, hi](double x) { return x >= lo && x <= hi; },
-                        "must be from " + shown_bound(lo) + " to " + shown_bound(hi));
+                        "must be from " + format_number(lo) + " to " + format_number(hi));
 }
 
 CLI::Validator whole_number() {
@@ -302,8 +296,8 @@ CLI::Validator list_between(double lo, double hi) {
                 if (!read_number(item, x) || x < lo || x > hi)
                     return "'" + text.substr(0, 60) + "': " + (item.empty() ? "an empty entry" : "'" + item.substr(0, 40) + "'") +
                            " is not " +
-                           (std::isinf(hi) ? lo == 0 ? "a non-negative number" : "a number of at least " + shown_bound(lo)
-                                           : "a number from " + shown_bound(lo) + " to " + shown_bound(hi)) +
+                           (std::isinf(hi) ? lo == 0 ? "a non-negative number" : "a number of at least " + format_number(lo)
+                                           : "a number from " + format_number(lo) + " to " + format_number(hi)) +
                            " (give numbers separated by commas)";
             }
             return "";
