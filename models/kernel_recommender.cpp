@@ -1,0 +1,81 @@
+#include "models/kernel_recommender.hpp"
+
+#include <string>
+
+#include "autograd/loss.hpp"
+#include "autograd/ops.hpp"
+#include "nn/init.hpp"
+
+namespace hg::models {
+
+Var global_kernel(const Var& prediction, const Var& g, float dot_scale) {
+    CompositeScope scope("global_kernel");
+    const std::size_t n = prediction.shape()[0], taps = g.shape()[1];
+    std::size_t s = 1;
+    while (s * s < taps) ++s;
+    if (g.shape()[0] != n || s * s != taps)
+        throw ShapeError("global_kernel: G " + g.shape().str() + " must be (n_items x s²) for a prediction of " +
+                         prediction.shape().str());
+    const Var pooled = reshape(mean(prediction, 1), {1, n});  // each movie's mean prediction
+    return reshape(dot_scale * matmul(pooled, g), {1, 1, s, s});
+}
+
+Var global_convolution(const Var& ratings, const Var& kernel) {
+    CompositeScope scope("global_convolution");
+    const std::size_t rows = ratings.shape()[0], cols = ratings.shape()[1], s = kernel.shape()[2];
+    if (kernel.value().rank() != 4 || kernel.shape()[0] != 1 || kernel.shape()[1] != 1 || kernel.shape()[3] != s || s % 2 == 0)
+        throw ShapeError("global_convolution: the kernel " + kernel.shape().str() + " must be (1 x 1 x s x s), s odd");
+    const Var image = reshape(ratings, {1, 1, rows, cols});
+    return reshape(relu(conv2d(image, kernel, 1, s / 2)), {rows, cols});
+}
+
+KernelRecommender::KernelRecommender(std::size_t n_items, std::size_t n_users, const KernelRecommenderSettings& s, Rng& rng)
+    : Module("KernelRecommender"), settings(s) {
+    std::size_t in = n_users;
+    for (std::size_t l = 0; l <= s.layers; ++l) {
+        const std::size_t out = l < s.layers ? s.hidden : n_users;
+        layers.push_back(register_module(std::to_string(l), std::make_shared<KernelLinear>(in, out, rng, s.dims)));
+        in = out;
+    }
+    Tensor gk(Shape{n_items, s.kernel_size * s.kernel_size});
+    init::normal(gk, 0.0f, 0.1f, rng);
+    g = register_parameter("global", std::move(gk));
+}
+
+Var KernelRecommender::local(const Var& r) {
+    Var y = r;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        y = (*layers[l])(y);
+        if (l + 1 < layers.size()) y = sigmoid(y);
+    }
+    return y;
+}
+
+Var KernelRecommender::forward(const Var& r) {
+    if (!fine_tuning_) return local(r);
+    return local(global_convolution(r, global_kernel(local(r), g, settings.dot_scale)));
+}
+
+Var KernelRecommender::penalty() const {
+    Var p = layers[0]->penalty(settings.lambda_s, settings.lambda_2);
+    for (std::size_t l = 1; l < layers.size(); ++l) p = p + layers[l]->penalty(settings.lambda_s, settings.lambda_2);
+    return p;
+}
+
+std::string KernelRecommender::describe() const {
+    return std::string(fine_tuning_ ? "fine-tuning" : "pre-training") + ", λ_s=" + std::to_string(settings.lambda_s) +
+           ", λ₂=" + std::to_string(settings.lambda_2);
+}
+
+// masked_mse is Σ m(p − t)² / n over all n entries (one fused op); times n/2 it is ½Σ.
+Var kernel_recommender_loss(KernelRecommender& model, const Var& input, const Var& target, const Tensor& observed) {
+    const float n = static_cast<float>(observed.numel());
+    return (0.5f * n) * masked_mse(model(input), target, observed) + model.penalty();
+}
+
+Tensor predict_table(KernelRecommender& model, const AutoRecInputs& in, float lo, float hi) {
+    NoGradGuard no_grad;
+    return in.table(model(Var::constant(in.ratings)).value(), lo, hi);
+}
+
+}  // namespace hg::models
