@@ -51,6 +51,22 @@ Var KernelRecommender::local(const Var& r) {
     return y;
 }
 
+void KernelRecommender::start_fine_tuning(const Tensor& r) {
+    fine_tuning_ = true;
+    if (!settings.identity_start) return;
+    // p·G = e_centre when column `centre` of G is p/(dot_scale·‖p‖²) and the others are 0.
+    NoGradGuard no_grad;
+    const Tensor p = mean(local(Var::constant(r)), 1).value();
+    double norm2 = 0;
+    for (std::size_t i = 0; i < p.numel(); ++i) norm2 += static_cast<double>(p[i]) * p[i];
+    if (norm2 == 0) throw ValueError("KernelRecommender: the identity start needs a prediction that is not all 0");
+    Tensor& gk = g.mutable_value();
+    const std::size_t taps = gk.shape()[1], centre = taps / 2;
+    for (std::size_t i = 0; i < p.numel(); ++i)
+        for (std::size_t k = 0; k < taps; ++k)
+            gk[i * taps + k] = k == centre ? static_cast<float>(p[i] / (settings.dot_scale * norm2)) : 0.0f;
+}
+
 Var KernelRecommender::forward(const Var& r) {
     if (!fine_tuning_) return local(r);
     return local(global_convolution(r, global_kernel(local(r), g, settings.dot_scale)));
@@ -60,11 +76,6 @@ Var KernelRecommender::penalty() const {
     Var p = layers[0]->penalty(settings.lambda_s, settings.lambda_2);
     for (std::size_t l = 1; l < layers.size(); ++l) p = p + layers[l]->penalty(settings.lambda_s, settings.lambda_2);
     return p;
-}
-
-std::string KernelRecommender::describe() const {
-    return std::string(fine_tuning_ ? "fine-tuning" : "pre-training") + ", λ_s=" + std::to_string(settings.lambda_s) +
-           ", λ₂=" + std::to_string(settings.lambda_2);
 }
 
 // masked_mse is Σ m(p − t)² / n over all n entries (one fused op); times n/2 it is ½Σ.

@@ -18,7 +18,7 @@
 //
 //   hg::models::KernelRecommender model(n_items, n_users, {}, rng);
 //   ... pre-train: loss = kernel_recommender_loss(model, R, target, observed), full batch ...
-//   model.start_fine_tuning();
+//   model.start_fine_tuning(R);
 //   ... the same loss, now through the global kernel ...
 #pragma once
 
@@ -41,6 +41,10 @@ struct KernelRecommenderSettings {
     float lambda_2 = 20.0f;       // the weight penalty
     std::size_t kernel_size = 3;  // the global kernel is kernel_size x kernel_size
     float dot_scale = 1.0f;       // k = dot_scale·p·G
+    // Fine-tuning's first kernel: the paper's (G ~ N(0, 0.1²), so k is whatever p·G makes it),
+    // or the identity (G set by start_fine_tuning so that k = the centre tap 1, the others 0:
+    // fine-tuning starts from the pre-trained model's own predictions).
+    bool identity_start = false;
 };
 
 // The global kernel (1 x 1 x s x s) from a prediction matrix (n_items x n_users) and G
@@ -55,13 +59,14 @@ public:
     // Pre-training: f(r). Fine-tuning: f(relu(r ∗ k)), k from f(r) (see above).
     Var forward(const Var& r) override;
     Var local(const Var& r);  // f(r)
-    void start_fine_tuning() { fine_tuning_ = true; }
+    // From now on forward() goes through the global kernel. r: the input the model will be
+    // trained on (used only with settings.identity_start, to set G).
+    void start_fine_tuning(const Tensor& r);
     bool fine_tuning() const { return fine_tuning_; }
     // Σ over the kernel layers of λ_s/2·‖K‖² + λ₂/2·‖W‖².
     Var penalty() const;
-    std::string describe() const override;
 
-    const KernelRecommenderSettings settings;
+    KernelRecommenderSettings settings;  // identity_start may change before start_fine_tuning
     std::vector<std::shared_ptr<KernelLinear>> layers;
     Var g;  // (n_items x kernel_size²)
 

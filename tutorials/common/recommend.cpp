@@ -12,17 +12,20 @@
 
 namespace hg::tutorial {
 
-Ratings load_ratings(Tutorial& t) {
+Ratings load_ratings(Tutorial& t, const std::string& fold) {
     Ratings d;
     const bool builtin = t.options().data == "builtin";
     const hg::data::DataFolder folder = builtin ? hg::data::DataFolder{} : hg::data::find_movielens(t.options().data);
     if (folder.found()) {
         d.name = "ml-100k";
-        d.split = hg::data::load_movielens_split(folder.path, "u1");
+        d.split = hg::data::load_movielens_split(folder.path, fold);
         d.movies = hg::data::load_movies(folder.path);
-        t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base / u1.test\n";
+        t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): " << fold << ".base / " << fold
+                << ".test\n";
         return d;
     }
+    if (fold != "u1")
+        throw hg::ValueError("--fold " + fold + ": the built-in synthetic set has one split (u1); the folds u2 ... u5 are ml-100k's");
     d.name = "synthetic";
     const hg::data::SyntheticMovieLens syn = hg::data::synthetic_movielens();
     d.split = syn.split();
@@ -74,6 +77,8 @@ void RecommendSettings::add_flags(Tutorial& t) {
     t.app().add_option("--top", top, "How many movies to recommend")->check(at_least(1));
     t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings")
         ->check(at_least(0));
+    t.app().add_option("--fold", fold, "Which of ml-100k's five splits to train and test on (u1 ... u5)")
+        ->check(CLI::IsMember({"u1", "u2", "u3", "u4", "u5"}));
 }
 
 void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
