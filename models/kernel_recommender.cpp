@@ -10,6 +10,9 @@ namespace hg::models {
 
 Var global_kernel(const Var& prediction, const Var& g, float dot_scale) {
     CompositeScope scope("global_kernel");
+    if (prediction.value().rank() != 2 || g.value().rank() != 2)
+        throw ShapeError("global_kernel: the prediction " + prediction.shape().str() + " and G " + g.shape().str() +
+                         " must both be matrices");
     const std::size_t n = prediction.shape()[0], taps = g.shape()[1];
     std::size_t s = 1;
     while (s * s < taps) ++s;
@@ -22,9 +25,11 @@ Var global_kernel(const Var& prediction, const Var& g, float dot_scale) {
 
 Var global_convolution(const Var& ratings, const Var& kernel) {
     CompositeScope scope("global_convolution");
-    const std::size_t rows = ratings.shape()[0], cols = ratings.shape()[1], s = kernel.shape()[2];
-    if (kernel.value().rank() != 4 || kernel.shape()[0] != 1 || kernel.shape()[1] != 1 || kernel.shape()[3] != s || s % 2 == 0)
-        throw ShapeError("global_convolution: the kernel " + kernel.shape().str() + " must be (1 x 1 x s x s), s odd");
+    const Shape& k = kernel.shape();
+    if (ratings.value().rank() != 2 || kernel.value().rank() != 4 || k[0] != 1 || k[1] != 1 || k[2] != k[3] || k[2] % 2 == 0)
+        throw ShapeError("global_convolution: the ratings " + ratings.shape().str() + " and the kernel " + k.str() +
+                         " must be (rows x cols) and (1 x 1 x s x s), s odd");
+    const std::size_t rows = ratings.shape()[0], cols = ratings.shape()[1], s = k[2];
     const Var image = reshape(ratings, {1, 1, rows, cols});
     return reshape(relu(conv2d(image, kernel, 1, s / 2)), {rows, cols});
 }

@@ -31,15 +31,15 @@ TEST_CASE("tutorial 18: GLocal-K and its blend on the built-in set") {
 
 TEST_CASE("tutorial 18 on ml-100k: a short run beats the bias baseline" * hg::test::requires_movielens()) {
     const std::string dir = hg::test::movielens_100k_dir();
-    // 30 pre-training and 30 fine-tuning L-BFGS iterations at most, 100 hidden units, the
-    // AutoRec partners 20 epochs at most: about a minute on two cores.
+    // 20 pre-training and 20 fine-tuning L-BFGS iterations at most (each start), 100 hidden
+    // units, the AutoRec partners 15 epochs at most: under a minute of CPU time.
     const auto run = hg::test::run_tutorial(
-        "18_kernel_recommender", "--quiet --hidden 100 --pre 30 --fine 30 --autorec-epochs 20 --data '" + dir + "'");
+        "18_kernel_recommender", "--quiet --hidden 100 --pre 20 --fine 20 --autorec-epochs 15 --data '" + dir + "'");
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.result.at("dataset") == "ml-100k");
     CHECK(run.number("test_rmse") < run.number("bias_rmse"));
-    CHECK(run.number("val_rmse_glocal") < 0.96);
+    CHECK(run.number("val_rmse_glocal") < 0.97);  // 0.93 after 30 + 30 iterations when written
 }
 
 TEST_CASE("tutorial 18: bad input gets a clear error") {
@@ -51,7 +51,7 @@ TEST_CASE("tutorial 18: bad input gets a clear error") {
     SUBCASE("a fold the built-in set does not have") {
         const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --fold u3");
         CHECK(run.exit_code == 1);
-        CHECK(run.output.find("--fold u3: the built-in synthetic set has one split") != std::string::npos);
+        CHECK(run.output.find("--fold u3: the built-in synthetic set has one split (u1)") != std::string::npos);
     }
     SUBCASE("a fold that is no fold") {
         const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --fold u6");

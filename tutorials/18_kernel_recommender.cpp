@@ -28,14 +28,13 @@ namespace tut = hg::tutorial;
 
 namespace {
 
-// The runs' shared setting: the data, the validation split, the settings, the timings.
+// What the runs share: the data's shape and scale, the validation split, the timings.
 struct Lab {
     tut::Tutorial& t;
     std::size_t n_users, n_items;
     float lo, hi;
     hg::data::Split fit_val;  // 10% of the training ratings held out for validation (as tutorial 14)
-    hg::models::KernelRecommenderSettings settings;
-    int every = 10;                       // score the validation ratings every this many iterations
+    int every = 10;           // score the validation ratings every this many iterations
     std::vector<double> pre_seconds, fine_seconds;  // one L-BFGS iteration each
     const std::vector<Rating>& val() const { return fit_val.test.ratings; }
     double val_rmse_of(const std::vector<float>& p) const {
@@ -195,7 +194,7 @@ int main(int argc, char** argv) {
         tut::require_user(d, who.user);  // before the training, not after
         const std::size_t n_users = d.split.train.n_users(), n_items = d.split.train.n_items();
         Lab lab{t, n_users, n_items, d.split.train.scale.min, d.split.train.scale.max,
-                hg::data::random_split(d.split.train, 0.1, t.options().seed), s, t.pick(10, 5), {}, {}};
+                hg::data::random_split(d.split.train, 0.1, t.options().seed), t.pick(10, 5), {}, {}};
         const Inputs fit = Inputs::from(lab.fit_val.train.ratings, n_users, n_items, true, false);
         t.say() << "the items x users matrix: " << fit.ratings.shape().str() << "; fit on " << lab.fit_val.train.size()
                 << " ratings, validate on " << lab.val().size() << ", test on " << d.split.test.size() << " (untouched until step 6)\n";

@@ -30,7 +30,9 @@ struct Ratings {
 
 // <fold>.base / <fold>.test (u1 ... u5, ml-100k's five splits) and the titles, from --data,
 // HG_DATA or data/ (--data builtin: the synthetic set, which has one split: a fold other
-// than u1 is then a ValueError); says in the tutorial what it found and where.
+// than u1 is then a ValueError); says in the tutorial what it found and where. Folds r1 ...
+// r5 are all 100,000 ratings of u1.base and u1.test re-split at random 80/20 (seed 1 ... 5):
+// other test sets for a data folder that holds u1's files only.
 Ratings load_ratings(Tutorial& t, const std::string& fold = "u1");
 
 // Throws ValueError, naming the range of ids, unless user_id is a user of the training set.
@@ -51,7 +53,7 @@ struct RecommendSettings {
     std::int64_t user = 1;         // --user: a user id of MovieLens
     std::size_t top = 10;          // --top: how many movies
     std::size_t min_ratings = 20;  // --min-ratings: a movie two people rated has a noisy prediction
-    std::string fold = "u1";       // --fold: which of ml-100k's splits u1 ... u5 (load_ratings)
+    std::string fold = "u1";       // --fold: which split, u1 ... u5 or r1 ... r5 (load_ratings)
     void add_flags(Tutorial& t);
 };
 
