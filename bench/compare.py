@@ -98,6 +98,15 @@ def cases(epochs):
             theirs=[PY, "bench/pytorch/autorec.py", "--data", ml, "--lam", "200", "--epochs", str(epochs or 30),
                     "--threads", str(t), "--quiet"],
             key="epoch_seconds", threads=t) for t in (1, 2)},
+        # Tutorial 18's GLocal-K: full-batch evaluations of the loss and its gradient (the unit of an
+        # L-BFGS iteration); the time compared is fine-tuning's (two passes through the kernel layers).
+        **{("kernel_recommender" if t == 1 else f"kernel_recommender_t{t}"): dict(
+            title="GLocal-K 943-500-500-943, ml-100k u1.base full-batch fine-tuning gradient",
+            ours=["build/bench/model_epochs", "--data", ml, "--epochs", str(epochs or 10), "--threads", str(t), "--quiet",
+                  "kernel_recommender"],
+            theirs=[PY, "bench/pytorch/kernel_recommender.py", "--data", ml, "--epochs", str(epochs or 10),
+                    "--threads", str(t), "--quiet"],
+            key="epoch_seconds", threads=t) for t in (1, 2)},
         # The whole recommender run (tutorial 03's default, corrected recipe): mostly for its peak memory.
         "recommender": dict(
             title="recommender run, tutorial 03 corrected, ml-100k (time: an early-stopping epoch)",

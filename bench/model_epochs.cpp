@@ -7,6 +7,7 @@
 //   build/bench/model_epochs conv_ae --epochs 1                # tutorial 12: the Keras-blog conv AE, 30,000 images, batch 128, Adam
 //   build/bench/model_epochs vae --epochs 3                    # tutorial 13: the 20-D VAE 784-400-20, 60,000 images, batch 128, Adam
 //   build/bench/model_epochs autorec --data DIR/ml-100k       # tutorial 14: I-AutoRec 943-500-943 on u1.base, full-batch Rprop, λ 200
+//   build/bench/model_epochs kernel_recommender --data DIR/ml-100k --epochs 10   # tutorial 18: GLocal-K's loss and gradient
 //
 // The course's recommender (tutorial 03's batch-1 epoch) is timed by bench/sae_minibatch
 // --batch 1 --zero-grad false. Prints one line per epoch (unless --quiet) and a final
@@ -31,6 +32,7 @@
 #include "models/autorec.hpp"
 #include "models/conv_autoencoder.hpp"
 #include "models/deep_autoencoder.hpp"
+#include "models/kernel_recommender.hpp"
 #include "models/vae.hpp"
 #include "nn/adam.hpp"
 #include "autograd/loss.hpp"
@@ -159,6 +161,38 @@ std::string autorec(const Settings& s, float lambda, std::size_t hidden) {
            std::to_string(loss) + " epoch_seconds=" + std::to_string(seconds);
 }
 
+// Tutorial 18's GLocal-K on all of u1.base: full-batch evaluations of the loss and its
+// gradient (what an L-BFGS iteration is made of), --epochs in pre-training, then --epochs in
+// fine-tuning, each followed by a tiny gradient step so the numbers move (as the PyTorch
+// peer does). epoch_seconds: the median fine-tuning evaluation; pre_seconds: pre-training's.
+std::string kernel_recommender(const Settings& s, std::size_t hidden) {
+    const hg::data::Split split = hg::data::load_movielens_split(s.data, "u1");
+    const hg::data::RatingMatrix m = hg::data::RatingMatrix::from(split.train);
+    std::vector<std::size_t> items(m.n_items());
+    std::iota(items.begin(), items.end(), std::size_t{0});
+    const Tensor observed = m.observed_item_rows(items);
+    const Var input = Var::constant(m.dense_item_rows(items));
+    hg::Rng rng(s.seed);
+    hg::models::KernelRecommenderSettings settings;
+    settings.hidden = hidden;
+    hg::models::KernelRecommender model(m.n_items(), m.n_users(), settings, rng);
+    std::vector<Var> params = model.parameters();
+    auto evaluation = [&] {
+        model.zero_grad();
+        Var l = hg::models::kernel_recommender_loss(model, input, input, observed);
+        l.backward();
+        for (Var& p : params)
+            if (p.has_grad()) p.mutable_value() -= 1e-6f * p.grad();
+        return l.item();
+    };
+    const double pre = time_epochs(s, evaluation).first;
+    model.start_fine_tuning(input.value());
+    const auto [seconds, loss] = time_epochs(s, evaluation);
+    return "items=" + std::to_string(m.n_items()) + " users=" + std::to_string(m.n_users()) + " hidden=" +
+           std::to_string(hidden) + " train_loss=" + std::to_string(loss) + " pre_seconds=" + std::to_string(pre) +
+           " epoch_seconds=" + std::to_string(seconds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,6 +217,8 @@ int main(int argc, char** argv) {
     CLI::App* ar = app.add_subcommand("autorec", "tutorial 14's I-AutoRec on ml-100k's u1.base (--data: the ml-100k folder)");
     ar->add_option("--lambda", lambda, "The weight penalty λ")->check(CLI::NonNegativeNumber);
     ar->add_option("--hidden", hidden, "Hidden units")->check(CLI::PositiveNumber);
+    CLI::App* kr = app.add_subcommand("kernel_recommender", "tutorial 18's GLocal-K on ml-100k's u1.base (--data: the ml-100k folder)");
+    kr->add_option("--hidden", hidden, "Units of each hidden kernel layer")->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
     try {
         hg::set_num_threads(s.threads);
@@ -192,7 +228,8 @@ int main(int argc, char** argv) {
         const std::string fields = name == "deep_ae" ? deep_ae(s)
                                    : name == "conv_ae" ? conv_ae(s)
                                    : name == "vae"     ? vae(s)
-                                                       : autorec(s, lambda, hidden);
+                                   : name == "autorec" ? autorec(s, lambda, hidden)
+                                                       : kernel_recommender(s, hidden);
         std::printf("result: impl=hourglass model=%s epochs=%d threads=%d batch=%zu %s\n", name.c_str(), s.epochs,
                     s.threads, s.batch, fields.c_str());
         return 0;

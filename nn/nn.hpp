@@ -11,6 +11,7 @@
 #include "nn/conv2d.hpp"
 #include "nn/dropout.hpp"
 #include "nn/init.hpp"
+#include "nn/kernel_linear.hpp"
 #include "nn/linear.hpp"
 #include "nn/lr_schedule.hpp"
 #include "nn/lstm.hpp"

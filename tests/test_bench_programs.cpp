@@ -84,3 +84,16 @@ TEST_CASE("model_epochs deep_ae: only tutorial 11's autoencoder, timed, for benc
     CHECK(run.number("start_error") > 100.0);  // ~134 per image before training
     CHECK(run.number("ae_error") < 100.0);     // trained
 }
+
+TEST_CASE("model_epochs kernel_recommender: tutorial 18's GLocal-K gradients, both stages timed" * hg::test::requires_movielens()) {
+    const auto run = run_bench("model_epochs", "--quiet --epochs 2 --data '" + hg::test::movielens_100k_dir() +
+                                                   "' kernel_recommender --hidden 20");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.result.at("model") == "kernel_recommender");
+    CHECK(run.number("items") == 1682);
+    CHECK(run.number("users") == 943);
+    CHECK(run.number("hidden") == 20);
+    CHECK(run.number("pre_seconds") > 0.0);
+    CHECK(run.number("epoch_seconds") > 0.0);
+}

@@ -11,6 +11,8 @@
 #include "autograd/gradcheck.hpp"
 #include "autograd/loss.hpp"
 #include "autograd/ops.hpp"
+#include "models/kernel_recommender.hpp"
+#include "nn/kernel_linear.hpp"
 #include "nn/lstm.hpp"
 
 using hg::Shape;
@@ -154,6 +156,17 @@ std::vector<Row> table() {
              const hg::LstmGates gates{v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
              return hg::concat(hg::lstm_unroll({v[0], v[1], v[2]}, state, gates), 1);
          }},
+        // ---- GLocal-K's kernels (nn/kernel_linear.hpp, models/kernel_recommender.hpp), composites ----
+        // The points scaled by 0.4 so that most pairs fall inside the kernel's support (K > 0).
+        {"local_kernel", {{{4, 2}, {3, 2}}, {{1, 5}, {6, 5}}},
+         [](const Inputs& v) { return hg::local_kernel(0.4f * v[0], 0.4f * v[1]); }},
+        {"kernel_linear", {{{3, 4}, {2, 4}, {2}, {4, 3}, {2, 3}}, {{1, 5}, {3, 5}, {3}, {5, 2}, {3, 2}}},
+         [](const Inputs& v) { return hg::kernel_linear(v[0], v[1], v[2], 0.4f * v[3], 0.4f * v[4]); }},
+        {"global_kernel", {{{5, 4}, {5, 9}}, {{3, 1}, {3, 1}}},
+         [](const Inputs& v) { return hg::models::global_kernel(v[0], v[1], 0.7f); }},
+        // The kernel from a prediction, then the ratings convolved with it: both inputs get gradients.
+        {"global_convolution", {{{6, 5}, {6, 9}, {6, 5}}, {{4, 7}, {4, 9}, {4, 7}}},
+         [](const Inputs& v) { return hg::models::global_convolution(v[0], hg::models::global_kernel(v[2], v[1], 0.5f)); }},
         // ---- the fused linear op (ops_matmul.cpp), and every loss and penalty (ops_loss.cpp) ----
         {"linear", {{{4, 3}, {2, 3}, {2}}, {{1, 5}, {3, 5}, {3}}, {{3, 1}, {1, 1}, {1}}},
          [](const Inputs& v) { return hg::linear(v[0], v[1], v[2]); }},

@@ -10,6 +10,7 @@
 #include "models/conv_autoencoder.hpp"
 #include "models/course.hpp"
 #include "models/deep_autoencoder.hpp"
+#include "models/kernel_recommender.hpp"
 #include "models/rbm.hpp"
 #include "models/recommender.hpp"
 #include "models/sequence_autoencoder.hpp"
@@ -131,4 +132,32 @@ TEST_CASE("models: the sequence autoencoder's shapes, names and errors; truncati
     CHECK(hg::max_abs_diff(full[0], cut[0]) == 0.0f);
     CHECK(hg::max_abs_diff(full[1], cut[1]) > 1e-4f);
     CHECK(hg::max_abs_diff(full[2], cut[2]) == 0.0f);
+}
+
+TEST_CASE("KernelRecommender: the local kernel starts near 1, the identity start keeps the predictions, bad shapes are named") {
+    hg::Rng rng(5);
+    hg::models::KernelRecommenderSettings s;
+    s.hidden = 6;
+    hg::models::KernelRecommender model(7, 5, s, rng);  // 7 movies x 5 users
+    CHECK(model.layers.size() == 3);
+    // The points start within ~0.001 of each other: every kernel entry is about 1.
+    const Tensor k = model.layers[0]->kernel().value();
+    CHECK(k.shape() == hg::Shape{6, 5});
+    for (std::size_t i = 0; i < k.numel(); ++i) CHECK(k[i] > 0.999f);
+    // With the identity start, fine-tuning's first prediction is pre-training's last.
+    Tensor r(hg::Shape{7, 5});
+    for (std::size_t i = 0; i < r.numel(); ++i) r[i] = static_cast<float>((3 * i) % 6);  // 0 = unrated, 1..5
+    hg::NoGradGuard no_grad;
+    const Tensor before = model(Var::constant(r)).value();
+    model.settings.identity_start = true;
+    model.start_fine_tuning(r);
+    const Tensor after = model(Var::constant(r)).value();
+    for (std::size_t i = 0; i < before.numel(); ++i) CHECK(after[i] == doctest::Approx(before[i]).epsilon(1e-4));
+    // Bad shapes: the message names the shapes.
+    CHECK_THROWS_WITH_AS(model(Var::constant(Tensor::zeros({7, 4}))),
+                         doctest::Contains("KernelLinear(in=5, out=6, kernel dims=5): the input has shape (7x4)"), hg::ShapeError);
+    CHECK_THROWS_WITH_AS(hg::models::global_convolution(Var::constant(r), Var::constant(Tensor::zeros({1, 1, 2, 2}))),
+                         doctest::Contains("must be (rows x cols) and (1 x 1 x s x s), s odd"), hg::ShapeError);
+    CHECK_THROWS_WITH_AS(hg::models::global_kernel(Var::constant(r), Var::constant(Tensor::zeros({7, 8})), 1.0f),
+                         doctest::Contains("must be (n_items x s²)"), hg::ShapeError);
 }

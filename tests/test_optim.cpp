@@ -17,6 +17,7 @@
 #include "autograd/ops.hpp"
 #include "nn/adam.hpp"
 #include "nn/clip_grad.hpp"
+#include "nn/lbfgs.hpp"
 #include "nn/lr_schedule.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/rmsprop.hpp"
@@ -300,6 +301,37 @@ TEST_CASE("Rprop: several steps against the rule, step sizes clamped") {
             },
             12);
     }
+}
+
+TEST_CASE("L-BFGS: a quadratic in few iterations, Rosenbrock's valley to its minimum") {
+    // L = ½·Σ a_k·(p_k − c_k)², curvatures 1 to 100: plain gradient descent needs hundreds
+    // of steps at this conditioning; L-BFGS with 10 pairs converges in a few dozen.
+    Var p = Var::parameter(Tensor::zeros({6}), "p");
+    const Tensor a = Tensor::from({6}, {1, 3, 10, 30, 60, 100}), c = Tensor::from({6}, {1, -2, 0.5f, 3, -1, 2});
+    auto quadratic = [&] { return 0.5f * hg::sum(Var::constant(a) * hg::square(p - Var::constant(c))); };
+    hg::Lbfgs opt({p});
+    const double start = quadratic().item();
+    double loss = start;
+    for (int it = 0; it < 40; ++it) loss = opt.step(quadratic);
+    CHECK(loss < 1e-8 * start);
+    for (std::size_t k = 0; k < 6; ++k) CHECK(p.value()[k] == Approx(c[k]).epsilon(1e-3));
+    // Rosenbrock's function from (−1.2, 1): no step raises the loss (the line search's Armijo condition).
+    Var xy = Var::parameter(Tensor::from({2}, {-1.2f, 1.0f}), "xy");
+    const Var first = Var::constant(Tensor::from({2}, {1, 0})), second = Var::constant(Tensor::from({2}, {0, 1}));
+    auto rosenbrock = [&] {  // (1 − x)² + 100·(y − x²)², its minimum 0 at (1, 1)
+        const Var x = hg::sum(xy * first), y = hg::sum(xy * second);
+        return hg::square(1.0f - x) + 100.0f * hg::square(y - hg::square(x));
+    };
+    hg::Lbfgs ros({xy});
+    double before = rosenbrock().item();
+    for (int it = 0; it < 200; ++it) {
+        const double after = ros.step(rosenbrock);
+        CHECK(after <= before);
+        before = after;
+    }
+    CHECK(xy.value()[0] == Approx(1.0).epsilon(1e-2));
+    CHECK(xy.value()[1] == Approx(1.0).epsilon(1e-2));
+    CHECK(ros.evaluations() < 400);
 }
 
 TEST_CASE("optimiser: options are validated with clear messages") {

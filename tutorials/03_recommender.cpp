@@ -137,10 +137,10 @@ void train_corrected(tut::Tutorial& t, ResidualAutoencoder& model, const RatingM
 }
 
 // Step 1: the users x movies matrix, and the baseline to beat (each movie's mean rating).
-Data load(tut::Tutorial& t, std::int64_t user) {
+Data load(tut::Tutorial& t, std::int64_t user, const std::string& fold) {
     t.step(1, "The users x movies ratings");
     Data d;
-    static_cast<tut::Ratings&>(d) = tut::load_ratings(t);
+    static_cast<tut::Ratings&>(d) = tut::load_ratings(t, fold);
     tut::require_user(d, user);  // before the training, not after
     d.train = RatingMatrix::from(d.split.train);
     d.test = RatingMatrix::from(d.split.test);
@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
     return t.run(argc, argv, [&] {
         cp.path = t.out_dir() + "/" + mode + ".checkpoint.safetensors";
         cp.check_settings(mode, t.options().seed);
-        const Data d = load(t, who.user);
+        const Data d = load(t, who.user, who.fold);
         const bool loaded = !load_path.empty();
         const auto grid = loaded ? tut::ResultKeys{} : zero_grad_lesson(t, d, mode == "zero-grad");  // the lesson's keys
 

@@ -12,17 +12,29 @@
 
 namespace hg::tutorial {
 
-Ratings load_ratings(Tutorial& t) {
+Ratings load_ratings(Tutorial& t, const std::string& fold) {
     Ratings d;
     const bool builtin = t.options().data == "builtin";
     const hg::data::DataFolder folder = builtin ? hg::data::DataFolder{} : hg::data::find_movielens(t.options().data);
     if (folder.found()) {
         d.name = "ml-100k";
-        d.split = hg::data::load_movielens_split(folder.path, "u1");
         d.movies = hg::data::load_movies(folder.path);
-        t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base / u1.test\n";
+        if (fold[0] == 'r') {  // r1 ... r5: a seeded 80/20 re-split of u1.base + u1.test
+            const hg::data::Split u1 = hg::data::load_movielens_split(folder.path, "u1");
+            hg::data::RatingSet all = u1.train;
+            all.ratings.insert(all.ratings.end(), u1.test.ratings.begin(), u1.test.ratings.end());
+            d.split = hg::data::random_split(all, 0.2, static_cast<std::uint64_t>(fold[1] - '0'));
+            t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): u1.base + u1.test, re-split at"
+                    << " random 80/20 (--fold " << fold << ": seed " << fold[1] << ")\n";
+            return d;
+        }
+        d.split = hg::data::load_movielens_split(folder.path, fold);
+        t.say() << "MovieLens from " << folder.path << " (found by " << folder.found_by << "): " << fold << ".base / " << fold
+                << ".test\n";
         return d;
     }
+    if (fold != "u1")
+        throw hg::ValueError("--fold " + fold + ": the built-in synthetic set has one split (u1); the other folds are ml-100k's");
     d.name = "synthetic";
     const hg::data::SyntheticMovieLens syn = hg::data::synthetic_movielens();
     d.split = syn.split();
@@ -74,6 +86,10 @@ void RecommendSettings::add_flags(Tutorial& t) {
     t.app().add_option("--top", top, "How many movies to recommend")->check(at_least(1));
     t.app().add_option("--min-ratings", min_ratings, "Recommend only movies with at least this many training ratings")
         ->check(at_least(0));
+    t.app().add_option("--fold", fold,
+                       "Which of ml-100k's five splits to train and test on (u1 ... u5), or r1 ... r5: all of u1.base and "
+                       "u1.test re-split at random 80/20 with seed 1 ... 5 (for a data folder with u1's files only)")
+        ->check(CLI::IsMember({"u1", "u2", "u3", "u4", "u5", "r1", "r2", "r3", "r4", "r5"}));
 }
 
 void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,

@@ -28,9 +28,12 @@ struct Ratings {
     hg::data::MovieCatalog movies;
 };
 
-// u1.base / u1.test and the titles, from --data, HG_DATA or data/ (--data builtin: the
-// synthetic set); says in the tutorial what it found and where.
-Ratings load_ratings(Tutorial& t);
+// <fold>.base / <fold>.test (u1 ... u5, ml-100k's five splits) and the titles, from --data,
+// HG_DATA or data/ (--data builtin: the synthetic set, which has one split: a fold other
+// than u1 is then a ValueError); says in the tutorial what it found and where. Folds r1 ...
+// r5 are all 100,000 ratings of u1.base and u1.test re-split at random 80/20 (seed 1 ... 5):
+// other test sets for a data folder that holds u1's files only.
+Ratings load_ratings(Tutorial& t, const std::string& fold = "u1");
 
 // Throws ValueError, naming the range of ids, unless user_id is a user of the training set.
 // The tutorials call it before training, so a mistyped --user fails at once.
@@ -45,11 +48,12 @@ struct Scores {
 // `ratings`; clip: first clamp each prediction to [lo, hi] (the rating scale).
 Scores score(const std::vector<hg::data::Rating>& ratings, const Tensor& pred, bool clip, float lo, float hi);
 
-// Whom to recommend for, and how: the flags of the recommendation step of both tutorials.
+// Whom to recommend for, and how, and on which split: the flags the recommender tutorials share.
 struct RecommendSettings {
     std::int64_t user = 1;         // --user: a user id of MovieLens
     std::size_t top = 10;          // --top: how many movies
     std::size_t min_ratings = 20;  // --min-ratings: a movie two people rated has a noisy prediction
+    std::string fold = "u1";       // --fold: which split, u1 ... u5 or r1 ... r5 (load_ratings)
     void add_flags(Tutorial& t);
 };
 

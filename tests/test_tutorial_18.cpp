@@ -1,0 +1,66 @@
+// Smoke test of tutorial 18 (GLocal-K, and its blend with tutorial 14's models): its --quick
+// setting on the built-in set, a short run on ml-100k when it is around, and bad input.
+#include <doctest/doctest.h>
+
+#include "requires.hpp"
+#include "tutorial_runner.hpp"
+
+TEST_CASE("tutorial 18: GLocal-K and its blend on the built-in set") {
+    const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --data builtin");  // not --quiet: the table is checked
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.result.at("tutorial") == "18_kernel_recommender");
+    CHECK(run.result.at("dataset") == "synthetic");
+    CHECK(run.result.at("fold") == "u1");
+    // The counts come from the validation curves (every 5 iterations, at most 10 under --quick);
+    // 0 fine-tuning iterations when neither start beat the pre-trained model there.
+    CHECK(run.number("pre_iterations") >= 5);
+    CHECK(run.number("pre_iterations") <= 10);
+    const double fine = run.number("fine_iterations");
+    CHECK((fine == 0 || (fine >= 5 && fine <= 10)));
+    CHECK((fine == 0) == (run.result.at("fine_start") == "none"));
+    CHECK(run.number("val_rmse_glocal") <= run.number("val_rmse_pre"));
+    // Least squares on the validation ratings can only improve on each of its parts there.
+    CHECK(run.number("val_rmse") <= run.number("val_rmse_glocal"));
+    CHECK(run.number("val_rmse") <= run.number("val_rmse_item"));
+    CHECK(run.number("val_rmse") <= run.number("val_rmse_user"));
+    CHECK(run.number("epoch_seconds") > 0);
+    CHECK(run.number("fine_epoch_seconds") > 0);
+    CHECK(run.output.find("predicted  recommended") != std::string::npos);  // the recommendations table
+}
+
+TEST_CASE("tutorial 18 on ml-100k: a short run beats the bias baseline" * hg::test::requires_movielens()) {
+    const std::string dir = hg::test::movielens_100k_dir();
+    // 20 pre-training and 20 fine-tuning L-BFGS iterations at most (each start), 100 hidden
+    // units, the AutoRec partners 15 epochs at most: under a minute of CPU time.
+    const auto run = hg::test::run_tutorial(
+        "18_kernel_recommender", "--quiet --hidden 100 --pre 20 --fine 20 --autorec-epochs 15 --data '" + dir + "'");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.result.at("dataset") == "ml-100k");
+    CHECK(run.number("test_rmse") < run.number("bias_rmse"));
+    CHECK(run.number("val_rmse_glocal") < 0.97);  // 0.93 after 30 + 30 iterations when written
+}
+
+TEST_CASE("tutorial 18: bad input gets a clear error") {
+    SUBCASE("an unknown user id") {
+        const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --user 99999");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--user 99999: no such user in synthetic (user ids run from 1 to 600)") != std::string::npos);
+    }
+    SUBCASE("a fold the built-in set does not have") {
+        const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --fold u3");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--fold u3: the built-in synthetic set has one split (u1)") != std::string::npos);
+    }
+    SUBCASE("a fold that is no fold") {
+        const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --fold u6");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--fold") != std::string::npos);
+    }
+    SUBCASE("a negative penalty") {
+        const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --lambda-2 -1");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--lambda-2") != std::string::npos);
+    }
+}
