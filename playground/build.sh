@@ -40,10 +40,11 @@ sources=(
 )
 
 mkdir -p "$build/include" "$out"
+build=$(cd "$build" && pwd)  # absolute, for the compiler's -I
 # nlohmann-json is header-only: em++'s own sysroot has no /usr/include, so link its folder in.
 [ -e "$build/include/nlohmann" ] || ln -s /usr/include/nlohmann "$build/include/nlohmann"
 
-cflags="-include $PWD/playground/engine/libcxx_compat.hpp -std=c++20 -O3 -msimd128 -fwasm-exceptions -fno-math-errno -DNDEBUG -DHG_NO_ZLIB -I$PWD -I$PWD/$build/include -Wall -Wextra -Wno-unused-command-line-argument"
+cflags="-include $PWD/playground/engine/libcxx_compat.hpp -std=c++20 -O3 -msimd128 -fwasm-exceptions -fno-math-errno -DNDEBUG -DHG_NO_ZLIB -I$PWD -I$build/include -Wall -Wextra -Wno-unused-command-line-argument"
 lflags="${HG_WASM_LDFLAGS:-} -O3 -fwasm-exceptions --bind -sMODULARIZE=1 -sEXPORT_NAME=createHourglass -sENVIRONMENT=web,worker -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=67108864"
 {
   echo "# written by playground/build.sh: edit that script, not this file"
