@@ -1,0 +1,76 @@
+// The course net's graph as an SVG: one box per node (parameter, constant or op), its
+// value and, once the backward pass has reached it, its gradient; arrows from inputs to
+// the ops that use them. Inputs on the left, the loss on the right.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const BOX_W = 172, BOX_H = 74, GAP_X = 40, GAP_Y = 16;
+
+function element(name, attributes, text) {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attributes)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+}
+
+// A tensor's first few numbers, e.g. "[0.12 −0.5 0.9 …]".
+export function preview(values, count = 4) {
+    if (!values) return '–';
+    const shown = values.slice(0, count).map((v) => (Math.abs(v) >= 100 ? v.toExponential(1) : v.toFixed(2)));
+    return `[${shown.join(' ')}${values.length > count ? ' …' : ''}]`;
+}
+
+// Columns by depth: a node sits one column right of its deepest input.
+function layout(nodes, edges) {
+    const depth = new Map(nodes.map((n) => [n.id, 0]));
+    for (let changed = true, rounds = 0; changed && rounds <= nodes.length; rounds++) {
+        changed = false;
+        for (const [from, to] of edges) {
+            if (depth.get(to) < depth.get(from) + 1) { depth.set(to, depth.get(from) + 1); changed = true; }
+        }
+    }
+    const columns = [];
+    for (const n of nodes) (columns[depth.get(n.id)] ||= []).push(n);
+    const place = new Map();
+    columns.forEach((col, c) => col.forEach((n, r) => place.set(n.id, {
+        x: 8 + c * (BOX_W + GAP_X), y: 8 + r * (BOX_H + GAP_Y) })));
+    const width = 16 + columns.length * (BOX_W + GAP_X) - GAP_X;
+    const height = 16 + Math.max(...columns.map((col) => col.length)) * (BOX_H + GAP_Y) - GAP_Y;
+    return { place, width, height };
+}
+
+// Draws the "graph" view into `container`; returns the current node (or null).
+export function drawGraph(container, view) {
+    const { place, width, height } = layout(view.nodes, view.edges);
+    const svg = element('svg', { viewBox: `0 0 ${width} ${height}`, width, role: 'img',
+        'aria-label': 'the computation graph of the course net' });
+    const marker = element('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5,
+        markerWidth: 6, markerHeight: 6, orient: 'auto' });
+    marker.append(element('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#888' }));
+    const defs = element('defs', {});
+    defs.append(marker);
+    svg.append(defs);
+    for (const [from, to] of view.edges) {
+        const a = place.get(from), b = place.get(to);
+        if (!a || !b) continue;
+        svg.append(element('line', { x1: a.x + BOX_W, y1: a.y + BOX_H / 2, x2: b.x, y2: b.y + BOX_H / 2,
+            stroke: '#888', 'marker-end': 'url(#arrow)' }));
+    }
+    let current = null;
+    for (const n of view.nodes) {
+        const p = place.get(n.id);
+        const isCurrent = n.id === view.current;
+        if (isCurrent) current = n;
+        const g = element('g', { class: `node ${n.kind}${isCurrent ? ' current' : ''}${n.grad ? ' has-grad' : ''}`,
+            'data-id': n.id, transform: `translate(${p.x},${p.y})` });
+        g.append(element('rect', { width: BOX_W, height: BOX_H, rx: 6 }));
+        const title = n.kind === 'op' ? `${n.name || n.op}` : `${n.name} (${n.kind})`;
+        g.append(element('text', { x: 6, y: 15, class: 'title' }, `${title}  ${n.shape.join('×')}`));
+        g.append(element('text', { x: 6, y: 33 }, `value ${preview(n.value)}`));
+        g.append(element('text', { x: 6, y: 51, class: 'grad' }, `grad ${preview(n.grad)}`));
+        if (n.kind === 'op') g.append(element('text', { x: 6, y: 68, class: 'op' }, n.op));
+        g.append(element('title', {}, `${title}\nrule: ${n.rule || '(none: a leaf)'}`));
+        svg.append(g);
+    }
+    container.replaceChildren(svg);
+    return current;
+}
