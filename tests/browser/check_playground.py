@@ -349,6 +349,10 @@ def check_demos(b, base, out, steps):
         if name == 'vae':
             b.screenshot(f'{out}/view_codes_vae.png', '#view-codes')
         print(f'[browser] ok: {line}   ({time.monotonic() - t0:.1f} s)')
+
+
+# The training step's time in WebAssembly (pg.bench), for the README's wasm/native rows.
+def check_bench(b, base, out):
     for name in ('course', 'fashion'):
         line, f = result_line(b, f'{base}/?bench={name}', 300)
         if not float(f['step_us']) > 0:
@@ -356,7 +360,8 @@ def check_demos(b, base, out, steps):
         print(f'[browser] ok: {line}')
 
 
-CHECKS = {'course': check_course, 'fashion': check_fashion, 'ratings': check_ratings, 'demos': check_demos}
+CHECKS = {'course': check_course, 'fashion': check_fashion, 'ratings': check_ratings, 'demos': check_demos,
+          'bench': check_bench}
 
 
 def main():
@@ -376,6 +381,9 @@ def main():
         print(f'[browser] no Chromium at {args.chromium} (Debian package chromium)', file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
+    for old in os.listdir(args.out):  # the last run's screenshots
+        if old.endswith('.png'):
+            os.remove(os.path.join(args.out, old))
     steps = {'course': 300, 'sparse': 200, 'vae': 300, 'recommender': 300}
     if args.quick:
         steps = {k: max(20, v // 5) for k, v in steps.items()}
