@@ -198,54 +198,85 @@ void check_unchanged(const Var& op) {
 }
 }  // namespace
 
-void Var::backward(bool retain_graph) {
-    if (value().numel() != 1)
-        throw AutogradError("backward: '" + label() + "' has shape " + shape().str() +
+namespace {
+// A scalar root's seed, 1; any other root must be given one.
+Tensor unit_seed(const Var& root) {
+    if (root.value().numel() != 1)
+        throw AutogradError("backward: '" + root.label() + "' has shape " + root.shape().str() +
                             ", not a single number; call backward(seed) with a seed gradient of that "
                             "shape, or reduce it first (e.g. sum or mean)");
-    backward(Tensor::ones(shape()), retain_graph);
+    return Tensor::ones(root.shape());
+}
+}  // namespace
+
+void Var::backward(bool retain_graph) {
+    BackwardPass pass(*this, retain_graph);
+    while (pass.step()) {
+    }
 }
 
 void Var::backward(const Tensor& seed, bool retain_graph) {
-    if (!node_->requires_grad)
-        throw AutogradError("backward: '" + label() +
+    BackwardPass pass(*this, seed, retain_graph);
+    while (pass.step()) {
+    }
+}
+
+BackwardPass::BackwardPass(const Var& root, bool retain_graph) : BackwardPass(root, unit_seed(root), retain_graph) {}
+
+BackwardPass::BackwardPass(const Var& root, const Tensor& seed, bool retain_graph)
+    : retain_graph_(retain_graph), anomaly_(anomaly_mode()) {
+    const Node* r = root.node();
+    if (!r->requires_grad)
+        throw AutogradError("backward: '" + root.label() +
                             "' does not depend on any parameter (nothing requires grad), or was computed "
                             "under NoGradGuard");
-    if (node_->graph_freed)
-        throw AutogradError("backward: the graph of '" + label() +
+    if (r->graph_freed)
+        throw AutogradError("backward: the graph of '" + root.label() +
                             "' was already freed by an earlier backward(); run the forward pass again, or "
                             "pass retain_graph = true to the first backward()");
-    if (!(seed.shape() == shape()))
-        throw AutogradError("backward: the seed gradient has shape " + seed.shape().str() + " but '" + label() +
-                            "' has shape " + shape().str());
+    if (!(seed.shape() == root.shape()))
+        throw AutogradError("backward: the seed gradient has shape " + seed.shape().str() + " but '" + root.label() +
+                            "' has shape " + root.shape().str());
 
-    const VarList order = topological_order(*this);
-    for (const Var& v : order) {
+    order_ = topological_order(root);
+    for (const Var& v : order_) {
         Node* n = v.node();
         if (n->graph_freed)
             throw AutogradError("backward: '" + (n->name.empty() ? n->op : n->name) +
-                                "' (used to compute '" + label() +
+                                "' (used to compute '" + root.label() +
                                 "') belongs to a graph already freed by an earlier backward(); its gradient "
                                 "could not reach the parameters. Recompute it in this forward pass");
         // Gradients of intermediate nodes start from zero on every pass; only leaves
         // (parameters) accumulate across calls.
         if (n->backward && n->has_grad) n->grad.fill(0.0f);
     }
-    const bool anomaly = anomaly_mode();
-    if (anomaly) check_seed(*this, seed);
-    accumulate_grad(seed);
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        Node* n = it->node();
-        if (!n->backward) continue;  // a leaf, or a node whose graph is already gone
-        check_unchanged(*it);
-        if (n->has_grad) n->backward(n->grad, n->value);
-        if (anomaly) check_backward(*it);
-        if (!retain_graph) {
-            n->backward = nullptr;
-            n->inputs.clear();
-            n->graph_freed = true;
-        }
+    if (anomaly_) check_seed(root, seed);
+    root.accumulate_grad(seed);
+    skip_leaves();
+}
+
+bool BackwardPass::step() {
+    if (done()) return false;
+    const Var& v = order_[order_.size() - 1 - next_];
+    ++next_;
+    Node* n = v.node();
+    check_unchanged(v);
+    if (n->has_grad) n->backward(n->grad, n->value);
+    if (anomaly_) check_backward(v);
+    if (!retain_graph_) {
+        n->backward = nullptr;
+        n->inputs.clear();
+        n->graph_freed = true;
     }
+    ran_ = next_;
+    skip_leaves();
+    return true;
+}
+
+// Moves past the nodes without a rule (leaves, or nodes whose graph is already gone), so
+// that the next node is one to run, or the pass is done.
+void BackwardPass::skip_leaves() {
+    while (next_ < order_.size() && !order_[order_.size() - 1 - next_].node()->backward) ++next_;
 }
 
 // Dropping the last handle to a graph's root frees the root, whose inputs then lose their

@@ -180,4 +180,37 @@ private:
 // The nodes of root's graph in topological order (inputs before the nodes that use them).
 VarList topological_order(const Var& root);
 
+// One backward pass, run one op's rule at a time (Var::backward is this, run to the end):
+//
+//   hg::BackwardPass pass(loss);          // orders the graph, seeds dL/dL = 1
+//   while (pass.step())                   // runs the next op's rule
+//       show(pass.current());             // the node whose rule just ran
+//
+// Construction checks what backward() checks, clears the intermediate nodes' gradients and
+// seeds the root; each step() runs the next node's rule in reverse topological order
+// (skipping leaves, which have none) and, without retain_graph, frees that node's part of
+// the graph. step() returns false once no rule is left: the pass is done.
+class BackwardPass {
+public:
+    explicit BackwardPass(const Var& root, bool retain_graph = false);  // a scalar root, seed 1
+    BackwardPass(const Var& root, const Tensor& seed, bool retain_graph = false);
+
+    // Runs the next rule; false (and nothing run) when the pass is already done.
+    bool step();
+    bool done() const { return next_ == order_.size(); }
+    // The node whose rule the last step() ran (nullptr before the first).
+    const Var* current() const { return ran_ ? &order_[order_.size() - ran_] : nullptr; }
+    // The graph's nodes, inputs before the nodes that use them; step() walks it backwards.
+    const VarList& order() const { return order_; }
+
+private:
+    void skip_leaves();
+
+    VarList order_;              // topological order
+    std::size_t next_ = 0;       // how many nodes, counted from the root, have been passed
+    std::size_t ran_ = 0;        // the last node run, counted from the root as 1 (0: none yet)
+    bool retain_graph_;
+    bool anomaly_;
+};
+
 }  // namespace hg

@@ -1,8 +1,11 @@
 #include "data/idx.hpp"
 
+#ifndef HG_NO_ZLIB
 #include <zlib.h>
+#endif
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -11,22 +14,85 @@ namespace hg::data {
 
 namespace {
 
-// An open IDX file: reads through zlib (which passes a non-gzip file through unchanged)
-// and keeps the offset into the content for error messages.
-class IdxFile {
+#ifndef HG_NO_ZLIB
+// The bytes of a file through zlib, which passes a file that is not gzip through unchanged.
+class ByteSource {
 public:
-    explicit IdxFile(std::string path) : path_(std::move(path)) {
-        require_regular_file(path_, "an IDX file");
+    explicit ByteSource(const std::string& path) : path_(path) {
         errno = 0;
-        file_ = gzopen(path_.c_str(), "rb");
+        file_ = gzopen(path.c_str(), "rb");
         if (!file_)
-            throw file_error(path_, std::string("cannot open the file: ") +
-                                        (errno ? std::strerror(errno) : "zlib could not allocate its state"));
+            throw file_error(path, std::string("cannot open the file: ") +
+                                       (errno ? std::strerror(errno) : "zlib could not allocate its state"));
         gzbuffer(file_, 1 << 17);
     }
-    ~IdxFile() { gzclose(file_); }
-    IdxFile(const IdxFile&) = delete;
-    IdxFile& operator=(const IdxFile&) = delete;
+    ~ByteSource() { gzclose(file_); }
+    ByteSource(const ByteSource&) = delete;
+    ByteSource& operator=(const ByteSource&) = delete;
+
+    // Up to n bytes (0 at the end); nullopt with the reason when the gzip data is damaged.
+    std::size_t read(unsigned char* dst, unsigned n, std::string& error) {
+        const int r = gzread(file_, dst, n);
+        if (r < 0 || (static_cast<unsigned>(r) < n && failed())) error = reason();
+        return r < 0 ? 0 : static_cast<std::size_t>(r);
+    }
+    bool gzip() const { return gzdirect(file_) == 0; }
+
+private:
+    bool failed() const {
+        int err = Z_OK;
+        gzerror(file_, &err);
+        return err != Z_OK;
+    }
+    std::string reason() const {
+        int err = Z_OK;
+        const char* msg = gzerror(file_, &err);
+        std::string what = msg && *msg ? msg : "unknown error";
+        if (what.rfind(path_ + ": ", 0) == 0) what.erase(0, path_.size() + 2);  // zlib prefixes the path
+        return "corrupt or truncated gzip data (zlib: " + what + "); the file is damaged, download it again";
+    }
+    std::string path_;
+    gzFile file_ = nullptr;
+};
+#else
+// Built without zlib (the WebAssembly playground, playground/build.sh): plain files only,
+// and a gzip file is refused by name rather than read as garbage.
+class ByteSource {
+public:
+    explicit ByteSource(const std::string& path) {
+        errno = 0;
+        file_ = std::fopen(path.c_str(), "rb");
+        if (!file_) throw file_error(path, std::string("cannot open the file: ") + std::strerror(errno));
+        unsigned char magic[2] = {0, 0};
+        const std::size_t got = std::fread(magic, 1, 2, file_);
+        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+            std::fclose(file_);
+            throw file_error(path, "the file is gzip-compressed, and this build of hourglass has no zlib (the "
+                                   "WebAssembly playground reads uncompressed IDX files): decompress it first (gunzip)");
+        }
+        std::rewind(file_);
+    }
+    ~ByteSource() { std::fclose(file_); }
+    ByteSource(const ByteSource&) = delete;
+    ByteSource& operator=(const ByteSource&) = delete;
+
+    std::size_t read(unsigned char* dst, unsigned n, std::string& error) {
+        const std::size_t r = std::fread(dst, 1, n, file_);
+        if (r < n && std::ferror(file_)) error = std::string("read error: ") + std::strerror(errno);
+        return r;
+    }
+    bool gzip() const { return false; }
+
+private:
+    std::FILE* file_ = nullptr;
+};
+#endif
+
+// An open IDX file, plain or gzip (ByteSource), that keeps the offset into the content for
+// error messages.
+class IdxFile {
+public:
+    explicit IdxFile(std::string path) : path_(std::move(path)), source_((require_regular_file(path_, "an IDX file"), path_)) {}
 
     const std::string& path() const { return path_; }
     std::size_t offset() const { return offset_; }
@@ -36,27 +102,23 @@ public:
     std::size_t read(void* dst, std::size_t n) {
         std::size_t got = 0;
         auto* p = static_cast<unsigned char*>(dst);
+        std::string error;
         while (got < n) {
             // 64 KiB at a time, so that a gzip error is placed within 64 KiB of the damage.
             const auto chunk = static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 16));
-            const int r = gzread(file_, p + got, chunk);
-            if (r < 0) {
+            const std::size_t r = source_.read(p + got, chunk, error);
+            got += r;
+            if (!error.empty()) {
                 offset_ += got;
-                throw_gzip_error();
+                throw byte_error(path_, offset_, error);
             }
             if (r == 0) break;
-            got += static_cast<std::size_t>(r);
         }
         offset_ += got;
-        if (got < n) {  // the end, or a truncated gzip stream
-            int err = Z_OK;
-            gzerror(file_, &err);
-            if (err != Z_OK) throw_gzip_error();
-        }
         return got;
     }
 
-    bool gzip() const { return gzdirect(file_) == 0; }
+    bool gzip() const { return source_.gzip(); }
 
     // Reads exactly n bytes of `what`, or throws a "truncated" error.
     void read_exact(void* dst, std::size_t n, const std::string& what) {
@@ -70,17 +132,8 @@ public:
     }
 
 private:
-    [[noreturn]] void throw_gzip_error() {
-        int err = Z_OK;
-        const char* msg = gzerror(file_, &err);
-        std::string what = msg && *msg ? msg : "unknown error";
-        if (what.rfind(path_ + ": ", 0) == 0) what.erase(0, path_.size() + 2);  // zlib prefixes the path
-        throw byte_error(path_, offset_,
-                         "corrupt or truncated gzip data (zlib: " + what + "); the file is damaged, download it again");
-    }
-
     std::string path_;
-    gzFile file_ = nullptr;
+    ByteSource source_;
     std::size_t offset_ = 0;
 };
 

@@ -335,3 +335,90 @@ TEST_CASE("regression: a float on either side of + - * /, and compound assignmen
     CHECK(x.grad()[0] == doctest::Approx((3 + 1 / 4.0) / 2));
     CHECK(x.grad()[1] == doctest::Approx((3 + 1 / 16.0) / 2));
 }
+
+// Tutorial 02's net on two users, the graph the playground steps through.
+namespace {
+struct SmallNet {
+    Var W1, b1, W2, b2;
+    explicit SmallNet(std::uint64_t seed) {
+        hg::Rng rng(seed);
+        W1 = Var::parameter(Tensor::normal({6, 3}, 0, 0.5f, rng), "W1");
+        b1 = Var::parameter(Tensor::normal({3}, 0, 0.1f, rng), "b1");
+        W2 = Var::parameter(Tensor::normal({3, 6}, 0, 0.5f, rng), "W2");
+        b2 = Var::parameter(Tensor::normal({6}, 0, 0.1f, rng), "b2");
+    }
+    Var loss() const {
+        const Tensor x = Tensor::from({2, 6}, {1, -1, 0, 1, 1, -1, 0, 1, 1, -1, 0, 1});
+        const Tensor rated = hg::ne(x, 0.0f);
+        Var X = Var::constant(x, "x");
+        Var y = hg::matmul(hg::sigmoid(hg::matmul(X, W1) + b1), W2) + b2;
+        return hg::sum(hg::square(hg::mask(y - X, rated))) / 8.0f;
+    }
+    std::vector<Var> params() const { return {W1, b1, W2, b2}; }
+};
+}  // namespace
+
+TEST_CASE("autograd: BackwardPass steps one rule at a time, root first, to exactly backward()'s gradients") {
+    const SmallNet whole(3), stepped(3);
+    whole.loss().backward();
+
+    Var loss = stepped.loss();
+    hg::BackwardPass pass(loss, /*retain_graph=*/true);  // keeps each node's inputs, to check the order
+    CHECK(pass.current() == nullptr);
+    CHECK_FALSE(pass.done());
+    CHECK(loss.grad().item() == 1.0f);  // seeded: dL/dL = 1
+    CHECK(stepped.W1.grad().to_vector() == std::vector<float>(18, 0.0f));  // nothing has run yet
+
+    // Every op node is visited once, the root first, each after every node that uses it.
+    std::vector<std::string> ran;
+    std::vector<const hg::Node*> seen;
+    while (pass.step()) {
+        REQUIRE(pass.current() != nullptr);
+        const Var& v = *pass.current();
+        CHECK(v.op() != "leaf");
+        for (const hg::Node* later : seen)
+            for (const Var& in : later->inputs) CHECK(in.node() != v.node());  // no earlier node used v
+        seen.push_back(v.node());
+        ran.push_back(v.op());
+    }
+    CHECK(pass.done());
+    CHECK_FALSE(pass.step());  // nothing more to run
+    CHECK(ran.front() == loss.op());
+    CHECK(ran.back() == "matmul");  // x·W1, the first op of the forward pass, is the last rule
+    std::size_t ops = 0;
+    for (const Var& v : pass.order()) ops += v.op() != "leaf";
+    CHECK(ran.size() == ops);
+    const std::vector<Var> a = whole.params(), b = stepped.params();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        INFO(a[i].name());
+        CHECK(a[i].grad().to_vector() == b[i].grad().to_vector());  // bit for bit
+    }
+}
+
+TEST_CASE("autograd: BackwardPass checks what backward() checks") {
+    Var x = Var::parameter(Tensor::from({2}, {1, 2}), "x");
+    CHECK_THROWS_WITH_AS(hg::BackwardPass(hg::sigmoid(x)),
+                         "backward: 'sigmoid' has shape (2), not a single number; call backward(seed) with a seed "
+                         "gradient of that shape, or reduce it first (e.g. sum or mean)",
+                         hg::AutogradError);
+    Var y = hg::sum(x * x);
+    {
+        hg::BackwardPass pass(y);
+        while (pass.step()) {
+        }
+    }
+    CHECK(x.grad().to_vector() == std::vector<float>{2, 4});
+    CHECK_THROWS_AS(hg::BackwardPass(y), hg::AutogradError);  // the graph was freed
+    // A parameter as the root has no rule to run: the pass is done once seeded.
+    Var w = Var::parameter(Tensor::from({2}, {1, 2}), "w");
+    hg::BackwardPass leaf(w, Tensor::from({2}, {5, 6}));
+    CHECK(leaf.done());
+    CHECK_FALSE(leaf.step());
+    CHECK(w.grad().to_vector() == std::vector<float>{5, 6});
+    // A product with a constant builds no rule: two steps, sum then add.
+    Var z = hg::sum(Var::constant(Tensor::ones({2})) * 0.5f + x);
+    hg::BackwardPass two(z);
+    int steps = 0;
+    while (two.step()) ++steps;
+    CHECK(steps == 2);
+}

@@ -33,8 +33,8 @@ inline constexpr std::size_t parallel_grain = 32768;
 //   });
 template <class F>
 void parallel_for(std::size_t n, F&& f, std::size_t grain = parallel_grain) {
-    const std::size_t threads = std::min(static_cast<std::size_t>(num_threads()), n / std::max<std::size_t>(grain, 1));
 #ifdef _OPENMP
+    const std::size_t threads = std::min(static_cast<std::size_t>(num_threads()), n / std::max<std::size_t>(grain, 1));
     if (threads > 1) {
 #pragma omp parallel num_threads(static_cast<int>(threads))
         {
@@ -45,6 +45,7 @@ void parallel_for(std::size_t n, F&& f, std::size_t grain = parallel_grain) {
         return;
     }
 #endif
+    (void)grain;
     f(std::size_t{0}, n);
 }
 
