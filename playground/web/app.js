@@ -5,6 +5,7 @@ import { LossChart } from './views/chart.js';
 import { drawRecon, drawFilters, drawImage } from './views/images.js';
 import { drawCodes, fillLegend } from './views/codes.js';
 import { drawGraph } from './views/graph.js';
+import { drawMatrix } from './views/matrix.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,15 +34,28 @@ worker.onmessage = (event) => {
 worker.onerror = (e) => showError(`the worker failed: ${e.message}`);
 
 // ---- state --------------------------------------------------------------------------
-// Each task's starting knobs (the tutorials' values: tutorial 02 for the course net).
+// Each task's starting knobs: the engine's defaults (playground/API.md), which are the
+// tutorials' (tutorial 02 for the course net, 03 for the recommender).
 const DEFAULTS = {
     course: { hidden: 3, activation: 'sigmoid', lr: 0.1, optimizer: 'sgd', batch: 1 },
-    fashion: { hidden: 64, activation: 'sigmoid', lr: 0.001, optimizer: 'adam', batch: 32,
-        noise_kind: 'masking', noise: 0.3, l1: 0.001, kl_weight: 0.1, kl_target: 0.05, contractive: 0.01, k: 16 },
-    recommender: { hidden: 32, activation: 'sigmoid', lr: 0.001, optimizer: 'adam', batch: 32 },
+    fashion: { hidden: 64, activation: 'sigmoid', lr: 0.001, optimizer: 'adam', batch: 64,
+        noise_kind: 'masking', noise: 0.3, l1: 0.001, kl_weight: 0.1, kl_target: 0.05, contractive: 0.1, k: 20 },
+    recommender: { hidden: 64, activation: 'sigmoid', lr: 0.001, optimizer: 'adam', batch: 32, noise: 0.3 },
+};
+// The learning rate that goes with each optimiser when the optimiser changes.
+const DEFAULT_LR = {
+    course: { sgd: 0.1, adam: 0.01, rmsprop: 0.01 },
+    fashion: { sgd: 0.5, adam: 0.001, rmsprop: 0.001 },
+    recommender: { sgd: 0.1, adam: 0.001, rmsprop: 0.001 },
+};
+// What the orange line is, per task.
+const HELD_OUT = {
+    course: 'the loss over all 11 users (the course has no held-out users)',
+    fashion: 'the loss on the 500 held-out images',
+    recommender: 'the RMSE of the predicted ratings on the held-out 20%',
 };
 // The views each task shows (the engine's view kinds; "loss" is the chart).
-const VIEWS = { course: ['graph'], fashion: ['recon', 'filters', 'codes'], recommender: [] };
+const VIEWS = { course: ['graph', 'recon'], fashion: ['recon', 'filters', 'codes'], recommender: [] };
 const KNOBS = ['hidden', 'activation', 'lr', 'optimizer', 'batch', 'noise_kind', 'noise', 'l1', 'kl_weight',
     'kl_target', 'contractive', 'k'];
 const NUMERIC = new Set(['hidden', 'lr', 'batch', 'noise', 'l1', 'kl_weight', 'kl_target', 'contractive', 'k']);
@@ -60,13 +74,21 @@ function showError(text) {
 }
 function setStatus(text) { $('status').textContent = text; }
 
-// Shows what belongs to the current task and model, hides the rest.
+// Shows what belongs to the current task and model, hides the rest. data-show lists where
+// an element belongs: "course" (a task, any model), "fashion:vae" (a task and a model) or
+// "fashion:-vae" (a task, any model but that one).
+function shownFor(tokens) {
+    return tokens.split(' ').some((token) => {
+        const [t, m] = token.split(':');
+        if (t !== task()) return false;
+        if (m === undefined) return true;
+        return m.startsWith('-') ? model() !== m.slice(1) : model() === m;
+    });
+}
 function updateVisibility() {
-    for (const e of document.querySelectorAll('[data-tasks]')) e.hidden = !e.dataset.tasks.split(' ').includes(task());
-    for (const e of document.querySelectorAll('[data-models]'))
-        e.hidden = task() !== 'fashion' || !e.dataset.models.split(' ').includes(model());
-    for (const e of document.querySelectorAll('[data-not-models]'))
-        e.hidden = task() === 'fashion' && e.dataset.notModels.split(' ').includes(model());
+    for (const e of document.querySelectorAll('[data-show]')) e.hidden = !shownFor(e.dataset.show);
+    $('held-what').textContent = HELD_OUT[task()];
+    $('noise-name').textContent = task() === 'recommender' ? 'Input dropout' : 'Noise level';
 }
 
 function applyDefaults() {
@@ -139,7 +161,7 @@ function onProgress(train, views) {
         return;
     }
     $('p-step').textContent = train.step;
-    $('p-epoch').textContent = train.epoch;
+    $('p-epoch').textContent = train.epoch.toFixed(2);
     $('p-loss').textContent = train.loss.toPrecision(4);
     $('p-held').textContent = Number.isFinite(train.held_loss) ? train.held_loss.toPrecision(4) : '–';
     chart.add(train.step, train.loss, train.held_loss);
@@ -149,7 +171,8 @@ function onProgress(train, views) {
 function drawViews(views) {
     for (const [kind, v] of Object.entries(views || {})) {
         if (!v.ok) { showError(v.error); continue; }
-        if (kind === 'recon') drawRecon($('recon'), v);
+        if (kind === 'recon' && task() === 'course') drawMatrix($('matrix'), v);
+        else if (kind === 'recon') drawRecon($('recon'), v);
         else if (kind === 'filters') drawFilters($('filters'), v);
         else if (kind === 'codes') {
             lastCodes = v;
@@ -270,6 +293,7 @@ $('rec-go').onclick = async () => {
 $('task').onchange = () => { applyDefaults(); reset(); };
 $('model').onchange = () => reset();
 $('noise').oninput = () => { $('noise-out').textContent = $('noise').value; };
+$('optimizer').onchange = () => { $('lr').value = DEFAULT_LR[task()][$('optimizer').value]; };
 $('play').onclick = play;
 $('pause').onclick = pause;
 $('step').onclick = oneStep;
@@ -308,7 +332,8 @@ async function demo(name, steps) {
     if (!run.ok) return writeResult({ demo: name, error: JSON.stringify(last.error) });
     drawViews((await call('views')).views);
     writeResult({ demo: name, steps: last.step, loss_start: first.loss.toPrecision(4), loss_end: last.loss.toPrecision(4),
-        held_loss_end: Number.isFinite(last.held_loss) ? last.held_loss.toPrecision(4) : 'none', seconds: seconds.toFixed(2) });
+        held_loss_start: first.held_loss.toPrecision(4), held_loss_end: last.held_loss.toPrecision(4),
+        seconds: seconds.toFixed(2) });
 }
 
 async function bench(name, steps) {

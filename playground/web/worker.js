@@ -9,9 +9,10 @@
 /* global createHourglass */
 importScripts('hourglass.js');
 
-// The Fashion-MNIST subset shipped with the site (IDX files, as Debian's package has them).
-const FASHION_IMAGES = 'fashion/images.idx';
-const FASHION_LABELS = 'fashion/labels.idx';
+// The Fashion-MNIST subset shipped with the site (uncompressed IDX files made by
+// playground/make_fashion_subset.py from Debian's dataset-fashion-mnist).
+const FASHION_IMAGES = 'data/fashion-images-idx3-ubyte';
+const FASHION_LABELS = 'data/fashion-labels-idx1-ubyte';
 
 let pg = null;           // the Playground
 let running = false;     // a "play" or "run" loop is training
@@ -64,14 +65,21 @@ async function trainLoop(limit) {
     return { ok: last ? last.ok : true, steps: done, last };
 }
 
+// The fashion task trains on the images handed over once by load_images.
+async function loadImages() {
+    if (imagesLoaded) return { ok: true };
+    const [images, labels] = await Promise.all([fetchBytes(FASHION_IMAGES), fetchBytes(FASHION_LABELS)]);
+    const loaded = parse(pg.load_images(images, labels));
+    imagesLoaded = loaded.ok;
+    return loaded;
+}
+
 const commands = {
     async reset(config) {
         running = false;
-        if (config.task === 'fashion' && !imagesLoaded) {
-            const [images, labels] = await Promise.all([fetchBytes(FASHION_IMAGES), fetchBytes(FASHION_LABELS)]);
-            const loaded = parse(pg.load_images(images, labels));
+        if (config.task === 'fashion') {
+            const loaded = await loadImages();
             if (!loaded.ok) return loaded;
-            imagesLoaded = true;
         }
         return parse(pg.reset(JSON.stringify(config)));
     },
@@ -88,7 +96,13 @@ const commands = {
     encode(pixels) { return parse(pg.encode(pixels)); },
     load_ratings(text) { return parse(pg.load_ratings(text)); },
     recommend(user, k) { return parse(pg.recommend(user, k)); },
-    bench(task, steps) { return parse(pg.bench(task, steps)); },
+    async bench(task, steps) {
+        if (task === 'fashion') {
+            const loaded = await loadImages();
+            if (!loaded.ok) return loaded;
+        }
+        return parse(pg.bench(task, steps));
+    },
 };
 
 onmessage = async (event) => {

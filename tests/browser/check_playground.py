@@ -236,15 +236,15 @@ def check_course(b, base, out):
     b.screenshot(f'{out}/view_graph_done.png', '#view-graph')
     print(f'[browser] ok: after the backward pass all {len(grads)} parameters show gradients')
 
-    # Training: one step, then play; the loss falls.
+    # Training: one step, then play; the loss over all 11 users (the "held out" line) falls.
     b.click('step')
     b.wait_for("document.getElementById('p-step').textContent === '1'", 10, 'one training step')
-    first = float(text(b, 'p-loss'))
+    first = float(text(b, 'p-held'))
     b.click('play')
     b.wait_for("Number(document.getElementById('p-step').textContent) >= 1000", 60, '1000 training steps')
     b.click('pause')
     b.wait_for("!document.getElementById('play').disabled", 10, 'the pause')
-    after, step = float(text(b, 'p-loss')), text(b, 'p-step')
+    after, step = float(text(b, 'p-held')), text(b, 'p-step')
     if not after < 0.7 * first:
         raise Failed(f'the course loss should fall in training: {first} after one step, {after} after {step}')
     if canvas_ink(b, 'loss-chart') < 0.002:
@@ -301,7 +301,7 @@ def check_fashion(b, base, out):
     print(f'[browser] ok: a drawn stroke gets its reconstruction and {code[:60]}…')
 
 
-MALFORMED_CSV = 'user,movie,rating\n1,10,5\n1,20,five\n'
+MALFORMED_CSV = 'userId,movieId,rating,timestamp\n1,10,5,0\n1,20,five,0\n'
 
 
 def check_ratings(b, base, out):
@@ -320,7 +320,7 @@ def check_ratings(b, base, out):
     print(f'[browser] ok: a malformed CSV gets the reader\'s message: {error}')
 
     # Good ratings: two groups of users who like opposite halves of 8 movies.
-    rows = [f'{u},{m},{5 if (m <= 4) == (u % 2 == 0) else 1}' for u in range(1, 21) for m in range(1, 9)
+    rows = [f'{u},{m},{5 if (m <= 4) == (u % 2 == 0) else 1},0' for u in range(1, 21) for m in range(1, 9)
             if (u + m) % 3 != 0]
     b.eval(f"document.getElementById('csv').value = {json.dumps(chr(10).join(rows) + chr(10))}")
     b.click('csv-load')
@@ -342,9 +342,8 @@ def check_demos(b, base, out, steps):
     for name in ('course', 'sparse', 'vae', 'recommender'):
         t0 = time.monotonic()
         line, f = result_line(b, f'{base}/?demo={name}&steps={steps[name]}', 300)
-        start, end = float(f['loss_start']), float(f['loss_end'])
-        if not end < start:
-            raise Failed(f'demo {name}: the loss should fall: {line}')
+        if not float(f['held_loss_end']) < float(f['held_loss_start']):
+            raise Failed(f'demo {name}: the held-out loss should fall: {line}')
         b.screenshot(f'{out}/demo_{name}.png')
         if name == 'vae':
             b.screenshot(f'{out}/view_codes_vae.png', '#view-codes')
