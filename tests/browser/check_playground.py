@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The playground in a real browser: headless Chromium, driven through the DevTools protocol.
 
-    tests/browser/check_playground.py SITE_DIR OUT_DIR [--chromium PATH] [--only NAME ...]
+    tests/browser/check_playground.py SITE_DIR OUT_DIR [--chromium PATH] [--only NAME ...] [--quick]
+    tests/browser/check_playground.py SITE_DIR OUT_DIR --readme-screenshot playground/screenshot.png
 
 SITE_DIR is the built site (`./lab playground --build-only SITE_DIR`). The script serves it
 on 127.0.0.1 (a free port), opens it in headless Chromium and checks, as a student would
@@ -283,22 +284,28 @@ def check_fashion(b, base, out):
           f'reconstructions ({bottom} grey levels), filters and the code plane')
 
     # A drawing, with real mouse events: its reconstruction and code appear.
-    box = b.eval("""(() => { const e = document.getElementById('pad'); e.scrollIntoView();
-        const r = e.getBoundingClientRect(); return [r.left, r.top, r.width]; })()""")
-    x0, y0, w = box
-    points = [(x0 + w * (0.5 + 0.3 * dx), y0 + w * (0.2 + 0.6 * k / 10)) for k in range(11) for dx in (0,)]
-    b.send('Input.dispatchMouseEvent', {'type': 'mousePressed', 'x': points[0][0], 'y': points[0][1],
-                                        'button': 'left', 'buttons': 1, 'clickCount': 1})
-    for x, y in points[1:]:
-        b.send('Input.dispatchMouseEvent', {'type': 'mouseMoved', 'x': x, 'y': y, 'button': 'left', 'buttons': 1})
-    b.send('Input.dispatchMouseEvent', {'type': 'mouseReleased', 'x': points[-1][0], 'y': points[-1][1],
-                                        'button': 'left', 'buttons': 0, 'clickCount': 1})
+    draw_strokes(b, [[(0.5, 0.2 + 0.06 * k) for k in range(11)]])
     code = b.wait_for("document.getElementById('drawn-code').textContent !== 'code: –' && "
                       "document.getElementById('drawn-code').textContent", 20, "the drawing's code")
     if canvas_ink(b, 'drawn-recon') < 0.05:
         raise Failed("the drawing's reconstruction is blank")
     b.screenshot(f'{out}/view_draw_sparse.png', '#view-draw')
     print(f'[browser] ok: a drawn stroke gets its reconstruction and {code[:60]}…')
+
+
+# Strokes on the drawing pad with real mouse events; each stroke is a list of (x, y) in
+# 0..1 of the pad's width.
+def draw_strokes(b, strokes):
+    x0, y0, w = b.eval("""(() => { const e = document.getElementById('pad'); e.scrollIntoView();
+        const r = e.getBoundingClientRect(); return [r.left, r.top, r.width]; })()""")
+    for stroke in strokes:
+        points = [(x0 + w * x, y0 + w * y) for x, y in stroke]
+        b.send('Input.dispatchMouseEvent', {'type': 'mousePressed', 'x': points[0][0], 'y': points[0][1],
+                                            'button': 'left', 'buttons': 1, 'clickCount': 1})
+        for x, y in points[1:]:
+            b.send('Input.dispatchMouseEvent', {'type': 'mouseMoved', 'x': x, 'y': y, 'button': 'left', 'buttons': 1})
+        b.send('Input.dispatchMouseEvent', {'type': 'mouseReleased', 'x': points[-1][0], 'y': points[-1][1],
+                                            'button': 'left', 'buttons': 0, 'clickCount': 1})
 
 
 MALFORMED_CSV = 'userId,movieId,rating,timestamp\n1,10,5,0\n1,20,five,0\n'
@@ -359,6 +366,23 @@ def check_bench(b, base, out):
         print(f'[browser] ok: {line}')
 
 
+# The README's picture (playground/screenshot.png): the VAE demo after 400 steps, with a
+# pair of trousers drawn on the pad, the whole page at 0.6 scale.
+def readme_screenshot(b, base, path):
+    line, _ = result_line(b, f'{base}/?demo=vae&steps=400', 300)
+    legs = [[(x, 0.15 + 0.07 * k) for k in range(11)] for x in (0.4, 0.6)]
+    draw_strokes(b, legs + [[(0.38 + 0.025 * k, 0.15) for k in range(10)]])
+    b.wait_for("document.getElementById('drawn-code').textContent !== 'code: –'", 20, "the drawing's code")
+    b.eval('window.scrollTo(0, 0)')
+    height = b.eval('document.documentElement.scrollHeight')
+    width = b.eval('document.documentElement.scrollWidth')
+    data = b.send('Page.captureScreenshot', {'format': 'png', 'captureBeyondViewport': True,
+                                             'clip': {'x': 0, 'y': 0, 'width': width, 'height': height, 'scale': 0.6}})
+    with open(path, 'wb') as f:
+        f.write(base64.b64decode(data['data']))
+    print(f'[browser] wrote {path} ({line})')
+
+
 CHECKS = {'course': check_course, 'fashion': check_fashion, 'ratings': check_ratings, 'demos': check_demos,
           'bench': check_bench}
 
@@ -370,6 +394,7 @@ def main():
     parser.add_argument('--chromium', default=shutil.which('chromium') or '/usr/bin/chromium')
     parser.add_argument('--only', nargs='*', choices=list(CHECKS), help='run only these checks')
     parser.add_argument('--quick', action='store_true', help='fewer demo steps')
+    parser.add_argument('--readme-screenshot', metavar='PNG', help="only write the README's picture to PNG")
     args = parser.parse_args()
     for needed in ('index.html', 'hourglass.js', 'hourglass.wasm'):
         if not os.path.isfile(os.path.join(args.site, needed)):
@@ -394,6 +419,9 @@ def main():
     passed, failed = 0, 0
     try:
         browser.attach()
+        if args.readme_screenshot:
+            readme_screenshot(browser, base, args.readme_screenshot)
+            return 0
         for name in args.only or CHECKS:
             t0 = time.monotonic()
             try:
