@@ -233,7 +233,13 @@ pad.addEventListener('pointermove', (e) => {
     padCtx.stroke();
 });
 pad.addEventListener('pointerup', () => { drawing = false; encodeDrawing(); });
-$('pad-clear').onclick = () => { clearPad(); drawnCode = null; if (lastCodes) drawCodes($('codes'), lastCodes.points); };
+$('pad-clear').onclick = () => {
+    clearPad();
+    for (const id of ['drawn', 'drawn-recon']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
+    $('drawn-code').textContent = 'code: –';
+    drawnCode = null;
+    if (lastCodes) drawCodes($('codes'), lastCodes.points);
+};
 
 // The pad shrunk to 28 x 28 (smoothing averages each 8 x 8 block), as 784 numbers in 0..1.
 function padPixels() {

@@ -290,7 +290,26 @@ def check_fashion(b, base, out):
     if canvas_ink(b, 'drawn-recon') < 0.05:
         raise Failed("the drawing's reconstruction is blank")
     b.screenshot(f'{out}/view_draw_sparse.png', '#view-draw')
-    print(f'[browser] ok: a drawn stroke gets its reconstruction and {code[:60]}…')
+    print(f'[browser] ok: a stroke drawn with the mouse gets its reconstruction and {code[:60]}…')
+
+    # The same with a finger: touch events.
+    b.click('pad-clear')
+    if text(b, 'drawn-code') != 'code: –' or canvas_ink(b, 'pad') > 0:
+        raise Failed('"clear" should blank the pad and the code')
+    x0, y0, w = b.eval("""(() => { const r = document.getElementById('pad').getBoundingClientRect();
+        return [r.left, r.top, r.width]; })()""")
+    points = [(x0 + w * (0.2 + 0.06 * k), y0 + w * 0.5) for k in range(11)]
+    b.send('Emulation.setTouchEmulationEnabled', {'enabled': True, 'maxTouchPoints': 1})
+    b.send('Input.dispatchTouchEvent', {'type': 'touchStart', 'touchPoints': [{'x': points[0][0], 'y': points[0][1]}]})
+    for x, y in points[1:]:
+        b.send('Input.dispatchTouchEvent', {'type': 'touchMove', 'touchPoints': [{'x': x, 'y': y}]})
+    b.send('Input.dispatchTouchEvent', {'type': 'touchEnd', 'touchPoints': []})
+    b.send('Emulation.setTouchEmulationEnabled', {'enabled': False})
+    b.wait_for("document.getElementById('drawn-code').textContent !== 'code: –'", 20, "the code of a stroke drawn by touch")
+    if canvas_ink(b, 'drawn') < 0.02:
+        raise Failed('a stroke drawn by touch left the drawing blank')
+    b.screenshot(f'{out}/view_draw_touch.png', '#view-draw')
+    print('[browser] ok: a stroke drawn by touch is encoded too')
 
 
 # Strokes on the drawing pad with real mouse events; each stroke is a list of (x, y) in
