@@ -117,7 +117,7 @@ async function reset() {
     const r = await call('reset', config());
     if (!r.ok) {
         showError(r.error);
-        setStatus('the engine refused the settings (see the message)');
+        setStatus('reset failed: see the message under Run');
         return false;
     }
     setStatus(`task ${r.task}: ${r.n_train} training and ${r.n_held} held-out examples, ${r.params} parameters`);

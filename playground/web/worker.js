@@ -7,7 +7,12 @@
 // answer, parsed from its JSON). While "play" or "run" trains, the worker also posts
 // {type: "progress", train, views} after every chunk and {type: "stopped"} at the end.
 /* global createHourglass */
-importScripts('hourglass.js');
+let loadError = null;
+try {
+    importScripts('hourglass.js');
+} catch (e) {
+    loadError = `cannot load the engine (hourglass.js): ${e.message}`;
+}
 
 // The Fashion-MNIST subset shipped with the site (uncompressed IDX files made by
 // playground/make_fashion_subset.py from Debian's dataset-fashion-mnist).
@@ -20,7 +25,10 @@ let viewKinds = [];      // the views the page shows for the current task ("reco
 let lastViews = 0;       // when the views were last sent (ms)
 let imagesLoaded = false;
 
-const engine = createHourglass().then((hg) => { pg = new hg.Playground(); });
+// Every command waits for the engine; if it cannot load, each one answers with the reason.
+const engine = loadError ? Promise.reject(new Error(loadError))
+    : createHourglass().then((hg) => { pg = new hg.Playground(); });
+engine.catch(() => {});  // reported by each command's reply
 
 const parse = (json) => JSON.parse(json);
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -237,6 +237,18 @@ def check_course(b, base, out):
     b.screenshot(f'{out}/view_graph_done.png', '#view-graph')
     print(f'[browser] ok: after the backward pass all {len(grads)} parameters show gradients')
 
+    # A bad knob: the engine's message, naming it, in the error box.
+    b.eval("document.getElementById('lr').value = '-1'")
+    b.click('reset')
+    error = b.wait_for("document.getElementById('error').textContent", 10, 'the error for lr = -1')
+    if 'lr' not in error:
+        raise Failed(f'a negative learning rate should get an error naming lr; the page says {error!r}')
+    print(f'[browser] ok: a negative learning rate gets the engine\'s message: {error}')
+    b.eval("document.getElementById('lr').value = '0.1'")
+    b.click('reset')
+    b.wait_for("document.getElementById('status').textContent.startsWith('task course') && "
+               "!document.getElementById('error').textContent", 10, 'the reset with lr 0.1')
+
     # Training: one step, then play; the loss over all 11 users (the "held out" line) falls.
     b.click('step')
     b.wait_for("document.getElementById('p-step').textContent === '1'", 10, 'one training step')
@@ -374,6 +386,14 @@ def check_demos(b, base, out, steps):
         if name == 'vae':
             b.screenshot(f'{out}/view_codes_vae.png', '#view-codes')
         print(f'[browser] ok: {line}   ({time.monotonic() - t0:.1f} s)')
+
+
+    b.open(f'{base}/?demo=nope')
+    line = b.wait_for("document.getElementById('result').textContent.startsWith('result:') && "
+                      "document.getElementById('result').textContent", 60, 'the result line of ?demo=nope')
+    if 'error=' not in line or 'course, sparse, vae, recommender' not in line:
+        raise Failed(f'an unknown demo should get an error listing the demos; it got {line!r}')
+    print(f'[browser] ok: {line}')
 
 
 # The training step's time in WebAssembly (pg.bench), for the README's wasm/native rows.
