@@ -447,7 +447,7 @@ def main():
     for old in os.listdir(args.out):  # the last run's screenshots
         if old.endswith('.png'):
             os.remove(os.path.join(args.out, old))
-    steps = {'course': 300, 'sparse': 200, 'vae': 300, 'recommender': 300}
+    steps = {'course': 300, 'sparse': 200, 'vae': 150, 'recommender': 300}
     if args.quick:
         steps = {k: max(20, v // 5) for k, v in steps.items()}
 
