@@ -203,6 +203,7 @@ $('g-apply').onclick = async () => {
     $('p-loss').textContent = r.loss.toPrecision(4);
     $('g-rule').textContent = `Weights updated (the loss of that pass was ${r.loss.toPrecision(4)}). A new forward pass:`;
     showGraph(await call('forward'));
+    drawViews({ recon: await call('view', 'recon') });
 };
 
 // ---- draw your own ---------------------------------------------------------------------
