@@ -236,6 +236,12 @@ def check_course(b, base, out):
         raise Failed(f'after the backward pass every parameter should show its gradient; they show {grads}')
     b.screenshot(f'{out}/view_graph_done.png', '#view-graph')
     print(f'[browser] ok: after the backward pass all {len(grads)} parameters show gradients')
+    b.click('g-apply')
+    b.wait_for("document.getElementById('g-rule').textContent.startsWith('Weights updated') && "
+               "document.querySelectorAll('#graph .node').length > 0 && "
+               "document.querySelectorAll('#graph .node.has-grad').length === 0", 10,
+               'the optimiser step and a fresh forward pass without gradients')
+    print(f'[browser] ok: "apply the step": {text(b, "g-rule")}')
 
     # A bad knob: the engine's message, naming it, in the error box.
     b.eval("document.getElementById('lr').value = '-1'")
