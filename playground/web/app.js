@@ -186,8 +186,12 @@ function drawViews(views) {
 function showGraph(view) {
     if (!view.ok) { showError(view.error); return; }
     const current = drawGraph($('graph'), view);
-    if (current) $('g-rule').textContent = `${current.name || current.op}: ${current.rule}`;
-    else if (view.done) $('g-rule').textContent = 'The backward pass is done: every node has its gradient. "Apply the step" updates the weights.';
+    if (view.done) {
+        $('g-rule').textContent = 'The backward pass is done: every parameter has its gradient. '
+            + '"Apply the step" updates the weights with them.';
+    } else if (current) {
+        $('g-rule').textContent = `${current.name || current.op}: ${current.rule}`;
+    }
     $('g-apply').disabled = !view.done;
 }
 
