@@ -91,8 +91,10 @@ function updateVisibility() {
     $('noise-name').textContent = task() === 'recommender' ? 'Input dropout' : 'Noise level';
 }
 
+// The task's defaults; a knob the task does not use keeps the fashion task's default, so
+// that no knob is ever empty.
 function applyDefaults() {
-    for (const [knob, value] of Object.entries(DEFAULTS[task()])) $(knob).value = value;
+    for (const [knob, value] of Object.entries({ ...DEFAULTS.fashion, ...DEFAULTS[task()] })) $(knob).value = value;
     $('noise-out').textContent = $('noise').value;
 }
 

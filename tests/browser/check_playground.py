@@ -345,6 +345,36 @@ def draw_strokes(b, strokes):
                                             'button': 'left', 'buttons': 0, 'clickCount': 1})
 
 
+# Every Fashion-MNIST model and noise: a reset and a few steps each, no error, a drawn
+# reconstruction.
+def check_models(b, base, out):
+    b.open(base + '/')
+    b.wait_for("document.getElementById('status').textContent.startsWith('task')", 60, 'the engine')
+    b.eval("(() => { const t = document.getElementById('task'); t.value = 'fashion';"
+           " t.dispatchEvent(new Event('change')); })()")  # the fashion task's knobs
+    cases = [('plain', None), ('sparse_kl', None), ('denoising', 'masking'), ('denoising', 'gaussian'),
+             ('denoising', 'salt_pepper'), ('contractive', None), ('k_sparse', None), ('vae', None)]
+    for model, noise in cases:
+        b.eval(f"""(() => {{ document.getElementById('model').value = '{model}';
+            if ('{noise}' !== 'None') document.getElementById('noise_kind').value = '{noise}';
+            document.getElementById('status').textContent = '';
+            document.getElementById('reset').click(); }})()""")
+        b.wait_for("document.getElementById('status').textContent.startsWith('task fashion')", 60, f'the {model} reset')
+        for n in range(1, 4):
+            b.click('step')
+            b.wait_for(f"document.getElementById('p-step').textContent === '{n}'", 60, f'{model}: step {n}')
+        error = text(b, 'error')
+        if error:
+            raise Failed(f'{model} ({noise}): {error}')
+        if canvas_ink(b, 'recon') < 0.3:
+            raise Failed(f'{model} ({noise}): no reconstructions drawn')
+        shown = b.eval("[...document.querySelectorAll('#knobs label')].filter(l => !l.hidden)"
+                       ".map(l => l.textContent.trim().split(/\\s+/)[0]).join(' ')")
+        b.screenshot(f'{out}/view_recon_{model}{"_" + noise if noise else ""}.png', '#view-recon')
+        print(f'[browser] ok: {model}{" (" + noise + ")" if noise else ""}: 3 steps, loss {text(b, "p-loss")}; '
+              f'knobs shown: {shown}')
+
+
 MALFORMED_CSV = 'userId,movieId,rating,timestamp\n1,10,5,0\n1,20,five,0\n'
 
 
@@ -428,8 +458,8 @@ def readme_screenshot(b, base, path):
     print(f'[browser] wrote {path} ({line})')
 
 
-CHECKS = {'course': check_course, 'fashion': check_fashion, 'ratings': check_ratings, 'demos': check_demos,
-          'bench': check_bench}
+CHECKS = {'course': check_course, 'fashion': check_fashion, 'models': check_models, 'ratings': check_ratings,
+          'demos': check_demos, 'bench': check_bench}
 
 
 def main():
