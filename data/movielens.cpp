@@ -95,10 +95,13 @@ RawFile read_raw(const std::string& path, MovieLensFormat format) {
         }
         std::string_view fields[4];
         const std::size_t n_fields = text::split(line, separator_of(raw.format), fields, 4);
-        if (n_fields != 4)
+        // A CSV file made by hand may leave out the timestamp (it is then 0).
+        const bool csv = raw.format == MovieLensFormat::Csv;
+        if (n_fields != 4 && !(csv && n_fields == 3))
             throw line_error(path, n,
-                             "wrong column count: expected 4 fields (user, item, rating, timestamp) separated by " +
-                                 separator_name(raw.format) + ", found " + std::to_string(n_fields),
+                             std::string("wrong column count: expected ") + (csv ? "3 or 4" : "4") +
+                                 " fields (user, item, rating" + (csv ? "[, timestamp]" : ", timestamp") +
+                                 ") separated by " + separator_name(raw.format) + ", found " + std::to_string(n_fields),
                              line);
         RawRating r;
         r.line = n;
@@ -112,7 +115,8 @@ RawFile read_raw(const std::string& path, MovieLensFormat format) {
                              "rating outside the format's range: " + format_name(raw.format) + " ratings are " +
                                  scale.str(),
                              fields[2]);
-        if (!text::parse_int(text::trim(fields[3]), r.timestamp))
+        r.timestamp = 0;
+        if (n_fields == 4 && !text::parse_int(text::trim(fields[3]), r.timestamp))
             throw line_error(path, n, std::string(text::number_problem(text::trim(fields[3]), true)) + " timestamp", fields[3]);
         raw.rows.push_back(r);
     }

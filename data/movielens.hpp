@@ -9,7 +9,8 @@
 //   MovieLensFormat::DoubleColon  ml-1m, ml-10m   ratings.dat                UserID::MovieID::Rating::Timestamp
 //                                           half stars 0.5..5 (ml-1m uses whole stars only)
 //   MovieLensFormat::Csv          ml-latest(-small), ml-20m, ml-25m, ml-32m   ratings.csv, header
-//                                           "userId,movieId,rating,timestamp", half stars 0.5..5
+//                                           "userId,movieId,rating,timestamp", half stars 0.5..5;
+//                                           a file made by hand may leave out the timestamp
 //
 // A worked example — the course's recommender set-up on ml-100k's canonical split:
 //

@@ -222,6 +222,23 @@ TEST_CASE("movielens bad input: wrong column count") {
     // A csv file named as tab-separated: one field per line.
     const std::string csv = dir.write("ratings.csv", "1,2,3,4\n");
     CHECK(data_error_of([&] { load_movielens(csv, MovieLensFormat::Tab); }).find("found 1") != std::string::npos);
+    // CSV may leave out the timestamp (a file made by hand), but needs the rest.
+    const std::string two = dir.write("two.csv", "1,2,3\n1,3\n");
+    CHECK(data_error_of([&] { load_movielens(two); }) ==
+          two + ":2: wrong column count: expected 3 or 4 fields (user, item, rating[, timestamp]) separated by commas, "
+                "found 2 (got '1,3')");
+}
+
+TEST_CASE("movielens: a CSV file without timestamps (user,movie,rating), as made by hand") {
+    TempDir dir("ml_no_time");
+    const std::string path = dir.write("mine.csv", "1,10,4\n1,20,2.5\n2,10,5,978300760\n");
+    const RatingSet set = load_movielens(path);
+    REQUIRE(set.size() == 3);
+    CHECK(set.n_users() == 2);
+    CHECK(set.n_items() == 2);
+    CHECK(set.ratings[1].rating == 2.5f);
+    CHECK(set.ratings[0].timestamp == 0);
+    CHECK(set.ratings[2].timestamp == 978300760);
 }
 
 TEST_CASE("movielens bad input: non-numeric fields") {

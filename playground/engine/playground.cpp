@@ -389,7 +389,7 @@ private:
 class FashionTask : public Task {
 public:
     FashionTask(Config c, const Tensor& images, const std::vector<int>& labels) : Task(std::move(c)), rng_(config.seed) {
-        if (images.numel() == 0)
+        if (labels.empty())
             throw PlaygroundError("reset: the fashion task needs images: call load_images(idx_images, idx_labels) first");
         const bool vae = config.model == "vae";
         if (config.hidden == 0) config.hidden = vae ? 2 : 64;
@@ -726,17 +726,26 @@ std::string Playground::load_images(const std::vector<std::uint8_t>& idx_images,
         const std::string images = scratch_file("images-idx3-ubyte"), labels = scratch_file("labels-idx1-ubyte");
         write_bytes(images, reinterpret_cast<const char*>(idx_images.data()), idx_images.size());
         write_bytes(labels, reinterpret_cast<const char*>(idx_labels.data()), idx_labels.size());
-        Tensor x = data::load_idx_images(images);
-        std::vector<int> y = data::load_idx_labels(labels);
-        if (x.cols() != 784) throw PlaygroundError("load_images: the images are not 28 x 28 (" + std::to_string(x.cols()) + " pixels)");
-        if (y.size() != x.rows())
-            throw PlaygroundError("load_images: " + std::to_string(x.rows()) + " images but " + std::to_string(y.size()) + " labels");
-        for (int label : y)
-            if (label > 9) throw PlaygroundError("load_images: label " + std::to_string(label) + " is not a class 0..9");
-        state_->images = std::move(x);
-        state_->labels = std::move(y);
-        return json{{"n", state_->labels.size()}};
+        const Tensor x = data::load_idx_images(images);  // first, so that its errors come first
+        return store_images(x, data::load_idx_labels(labels));
     });
+}
+
+std::string Playground::load_images(const Tensor& images, const std::vector<int>& labels) {
+    return answer([&] { return store_images(images, labels); });
+}
+
+json Playground::store_images(const Tensor& images, const std::vector<int>& labels) {
+    if (images.shape().rank() != 2 || images.cols() != 784)
+        throw PlaygroundError("load_images: the images must be 28 x 28 (784 pixels each), got " + images.shape().str());
+    if (labels.size() != images.rows())
+        throw PlaygroundError("load_images: " + std::to_string(images.rows()) + " images but " + std::to_string(labels.size()) +
+                              " labels");
+    for (int label : labels)
+        if (label < 0 || label > 9) throw PlaygroundError("load_images: label " + std::to_string(label) + " is not a class 0..9");
+    state_->images = images;
+    state_->labels = labels;
+    return json{{"n", labels.size()}};
 }
 
 std::string Playground::train(int steps) {

@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "tensor/tensor.hpp"
+
 namespace hg::playground {
 
 class Task;  // playground.cpp: one per kind of task
@@ -34,6 +38,8 @@ public:
     std::string reset(const std::string& config_json);
     // The bytes of an IDX image file and its label file (uncompressed), read by data/idx.
     std::string load_images(const std::vector<std::uint8_t>& idx_images, const std::vector<std::uint8_t>& idx_labels);
+    // Natively, images already read (N x 784 pixels in [0, 1]) and their labels 0..9.
+    std::string load_images(const Tensor& images, const std::vector<int>& labels);
     std::string train(int steps);
     std::string view(const std::string& kind);
     std::string forward();
@@ -54,6 +60,7 @@ public:
 private:
     struct State;  // what was loaded: images, labels, ratings
     Task& task(const char* call);
+    nlohmann::json store_images(const Tensor& images, const std::vector<int>& labels);
     std::string scratch_file(const std::string& name) const;
 
     std::unique_ptr<State> state_;
