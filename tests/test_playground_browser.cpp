@@ -5,7 +5,7 @@
 // autoencoder trains an epoch and draws its views, a drawing is encoded, a malformed CSV
 // gets the reader's message, the recommender trains on pasted ratings, and the ?demo= and
 // ?bench= URLs write their result lines. The screenshots stay in
-// build/tests/tmp/playground/screenshots/ after the run. Skipped (and counted) where
+// build/tests/tmp/browser/screenshots/ after the run. Skipped (and counted) where
 // Emscripten or Chromium is missing.
 #include <doctest/doctest.h>
 
@@ -20,7 +20,7 @@
 
 namespace {
 
-// Kept after the run, unlike a TempDir: $HG_TEST_TMPDIR/screenshots (build/tests/tmp/playground/).
+// Kept after the run, unlike a TempDir: $HG_TEST_TMPDIR/screenshots (build/tests/tmp/browser/).
 std::string screenshots_dir() {
     const char* tmp = std::getenv("HG_TEST_TMPDIR");
     const std::filesystem::path root = tmp ? tmp : std::filesystem::temp_directory_path().string();
