@@ -129,7 +129,10 @@ async function reset() {
     $('p-held').textContent = '–';
     await call('setViews', VIEWS[task()]);
     drawViews((await call('views')).views);
-    if (task() === 'course') showGraph(await call('forward'));
+    if (task() === 'course') {
+        $('g-rule').textContent = 'The values of a forward pass. Press "step backward" to run the backward rules one at a time.';
+        showGraph(await call('forward'));
+    }
     return true;
 }
 
