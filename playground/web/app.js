@@ -267,7 +267,8 @@ async function encodeDrawing() {
     if (!r.ok) { showError(r.error); return; }
     drawImage($('drawn').getContext('2d'), pixels, 28, 28, 0, 0, 112);
     drawImage($('drawn-recon').getContext('2d'), r.recon, 28, 28, 0, 0, 112);
-    $('drawn-code').textContent = `code: [${r.code.map((v) => v.toFixed(2)).join(', ')}]`;
+    const shown = r.code.slice(0, 8).map((v) => v.toFixed(2)).join(', ');
+    $('drawn-code').textContent = r.code.length > 8 ? `code: [${shown}, …] (${r.code.length} numbers)` : `code: [${shown}]`;
     drawnCode = r.code.length === 2 ? r.code : null;
     if (lastCodes) drawCodes($('codes'), lastCodes.points, drawnCode);
 }

@@ -269,6 +269,7 @@ def check_course(b, base, out):
     if canvas_ink(b, 'loss-chart') < 0.002:
         raise Failed('the loss chart is blank after training')
     b.screenshot(f'{out}/view_loss_course.png', '#view-loss')
+    b.screenshot(f'{out}/view_matrix_course.png', '#view-matrix')
     print(f'[browser] ok: the course loss falls from {first} (step 1) to {after} (step {step})')
 
 
@@ -328,6 +329,16 @@ def check_fashion(b, base, out):
         raise Failed('a stroke drawn by touch left the drawing blank')
     b.screenshot(f'{out}/view_draw_touch.png', '#view-draw')
     print('[browser] ok: a stroke drawn by touch is encoded too')
+
+    # A phone's width: the knobs above the views, nothing wider than the screen.
+    b.send('Emulation.setDeviceMetricsOverride', {'width': 400, 'height': 800, 'deviceScaleFactor': 1, 'mobile': True})
+    time.sleep(0.3)
+    overflow = b.eval('document.documentElement.scrollWidth')
+    b.screenshot(f'{out}/page_fashion_phone.png')
+    b.send('Emulation.clearDeviceMetricsOverride')
+    if overflow > 420:
+        raise Failed(f'at a phone\'s width (400 px) the page is {overflow} px wide')
+    print(f'[browser] ok: at a phone\'s width (400 px) the page is {overflow} px wide')
 
 
 # Strokes on the drawing pad with real mouse events; each stroke is a list of (x, y) in
