@@ -20,17 +20,22 @@ Python's standard library. Every wait has a deadline and says what it waited for
 """
 import argparse
 import base64
+import ctypes
 import functools
 import http.server
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
 
 
 class Failed(Exception):
@@ -61,6 +66,8 @@ class Browser:
             a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            # If this script dies (a timeout's kill), the browser goes with it.
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
         self.log = open(os.path.join(profile, 'chromium.log'), 'w')
         self.process = subprocess.Popen(
@@ -498,6 +505,8 @@ def main():
     if args.quick:
         steps = {k: max(20, v // 5) for k, v in steps.items()}
 
+    # `timeout` sends SIGTERM: end like an exception, so that the browser is closed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit('[browser] stopped by SIGTERM (a timeout?)'))
     server = serve(args.site)
     base = f'http://127.0.0.1:{server.server_address[1]}'
     profile = tempfile.mkdtemp(prefix='hg-chromium-')
