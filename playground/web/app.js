@@ -129,6 +129,11 @@ async function reset() {
     $('p-held').textContent = '–';
     await call('setViews', VIEWS[task()]);
     drawViews((await call('views')).views);
+    if (task() === 'recommender') {
+        const set = await call('view', 'ratings');
+        if (set.ok) $('csv-summary').textContent = `Training on ${set.ratings} ratings of ${set.users} users on `
+            + `${set.movies} movies. The set, as the engine names it: ${set.source}.`;
+    }
     if (task() === 'course') {
         $('g-rule').textContent = 'The values of a forward pass. Press "step backward" to run the backward rules one at a time.';
         showGraph(await call('forward'));
@@ -286,9 +291,9 @@ $('csv-load').onclick = async () => {
         $('csv-error').textContent = r.error;  // the C++ reader's message, as it is
         return;
     }
+    await reset();
     $('csv-summary').textContent = `Loaded ${r.ratings} ratings of ${r.users} users on ${r.movies} movies; `
         + 'the recommender now trains on them (press play).';
-    await reset();
 };
 $('rec-go').onclick = async () => {
     const r = await call('recommend', Number($('rec-user').value), 10);
