@@ -4,7 +4,7 @@
 import { LossChart } from './views/chart.js';
 import { drawRecon, drawFilters, drawImage } from './views/images.js';
 import { drawCodes, fillLegend } from './views/codes.js';
-import { drawGraph } from './views/graph.js';
+import { drawGraph, describeNode } from './views/graph.js';
 import { drawMatrix } from './views/matrix.js';
 
 const $ = (id) => document.getElementById(id);
@@ -193,9 +193,21 @@ function drawViews(views) {
 }
 
 // ---- the course net's graph, one backward rule at a time --------------------------------
+let lastGraph = null;     // the last "graph" view, for the node details
+let pickedNode = null;    // the id of the node whose details are shown
+
+function showNode() {
+    const node = lastGraph && lastGraph.nodes.find((n) => n.id === pickedNode);
+    $('g-node').hidden = !node;
+    if (node) $('g-node').textContent = describeNode(node);
+}
+
 function showGraph(view) {
     if (!view.ok) { showError(view.error); return; }
+    lastGraph = view;
     const current = drawGraph($('graph'), view);
+    if (current && !view.done) pickedNode = current.id;
+    showNode();
     if (view.done) {
         $('g-rule').textContent = 'The backward pass is done: every parameter has its gradient. '
             + '"Apply the step" updates the weights with them.';
@@ -204,6 +216,14 @@ function showGraph(view) {
     }
     $('g-apply').disabled = !view.done;
 }
+
+// A click on a node shows its value and gradient in full.
+$('graph').onclick = (event) => {
+    const node = event.target.closest('.node');
+    if (!node) return;
+    pickedNode = Number(node.dataset.id);
+    showNode();
+};
 
 $('g-forward').onclick = async () => {
     await pause();

@@ -241,6 +241,12 @@ def check_course(b, base, out):
     grads = b.eval("[...document.querySelectorAll('#graph .node.param text.grad')].map(t => t.textContent)")
     if not grads or any(g.endswith('–') for g in grads):
         raise Failed(f'after the backward pass every parameter should show its gradient; they show {grads}')
+    # A click on a parameter shows its value and gradient in full.
+    b.eval("document.querySelector('#graph .node.param').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    detail = b.wait_for("!document.getElementById('g-node').hidden && document.getElementById('g-node').textContent",
+                        10, "a node's details after a click")
+    if 'gradient' not in detail or '(none yet)' in detail:
+        raise Failed(f"a parameter's details after the backward pass should show its gradient; they say {detail!r}")
     b.screenshot(f'{out}/view_graph_done.png', '#view-graph')
     print(f'[browser] ok: after the backward pass all {len(grads)} parameters show gradients')
     b.click('g-apply')

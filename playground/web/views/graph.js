@@ -89,3 +89,18 @@ export function drawGraph(container, view) {
     container.replaceChildren(svg);
     return current;
 }
+
+// One node in full: its value and gradient as matrices (rows x cols), and its rule.
+export function describeNode(node) {
+    const [rows, cols] = node.shape.length === 2 ? node.shape : [1, node.shape[0] || 1];
+    const matrix = (values) => {
+        if (!values) return '  (none yet)';
+        const lines = [];
+        for (let r = 0; r < rows; r++) {
+            lines.push('  ' + values.slice(r * cols, (r + 1) * cols).map((v) => v.toFixed(3).padStart(7)).join(' '));
+        }
+        return lines.join('\n');
+    };
+    return `${node.name || node.op}  (${node.kind}${node.kind === 'op' ? ' ' + node.op : ''}, ${rows} × ${cols})\n`
+        + `rule: ${node.rule}\nvalue:\n${matrix(node.value)}\ngradient dL/d(${node.name || node.op}):\n${matrix(node.grad)}`;
+}
