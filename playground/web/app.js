@@ -29,6 +29,7 @@ worker.onmessage = (event) => {
         onProgress(m.train, m.views);
     } else if (m.type === 'stopped') {
         setPlaying(false);
+        if (m.views) drawViews(m.views);
     }
 };
 worker.onerror = (e) => showError(`the worker failed: ${e.message}`);

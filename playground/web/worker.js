@@ -5,7 +5,7 @@
 //
 // Messages from the page: {id, cmd, args}. Each gets one reply {id, reply} (the engine's
 // answer, parsed from its JSON). While "play" or "run" trains, the worker also posts
-// {type: "progress", train, views} after every chunk and {type: "stopped"} at the end.
+// {type: "progress", train, views} after every chunk and {type: "stopped", views} at the end.
 /* global createHourglass */
 let loadError = null;
 try {
@@ -63,13 +63,14 @@ async function trainLoop(limit) {
         if (!last.ok) break;
         done += steps;
         chunk = Math.max(1, Math.min(2000, Math.round(steps * 50 / Math.max(ms, 0.01))));
-        const finished = !running || done >= limit;
-        const views = finished || performance.now() - lastViews > 200 ? currentViews() : null;
+        const views = performance.now() - lastViews > 200 ? currentViews() : null;
         postMessage({ type: 'progress', train: last, views });
         await pause();  // lets a "pause" message in
     }
     running = false;
-    postMessage({ type: 'stopped', train: last, steps: done, seconds: (performance.now() - started) / 1000 });
+    // The views once more, as training left them (a pause may come between two sends).
+    postMessage({ type: 'stopped', train: last, steps: done, seconds: (performance.now() - started) / 1000,
+        views: last && last.ok ? currentViews() : null });
     return { ok: last ? last.ok : true, steps: done, last };
 }
 

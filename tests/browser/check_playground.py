@@ -283,6 +283,23 @@ def check_course(b, base, out):
         raise Failed('the loss chart is blank after training')
     b.screenshot(f'{out}/view_loss_course.png', '#view-loss')
     b.screenshot(f'{out}/view_matrix_course.png', '#view-matrix')
+    # What the student sees: after training, every rated cell of the net's output has the
+    # array's colour (blue liked, red disliked), read from the canvas's pixels.
+    wrong = b.eval("""(async () => {
+        const { cellCorner } = await import('./views/matrix.js');
+        const c = document.getElementById('matrix'), ctx = c.getContext('2d');
+        const hue = (which, i, j) => { const [x, y] = cellCorner(which, i, j, 6);
+            const [r, , b2] = ctx.getImageData(x + 2, y + 2, 1, 1).data;
+            return Math.abs(b2 - r) < 10 ? 'blank' : b2 > r ? 'liked' : 'disliked'; };
+        const wrong = [];
+        for (let i = 0; i < 11; i++) for (let j = 0; j < 6; j++) {
+            const want = hue(0, i, j);
+            if (want !== 'blank' && hue(1, i, j) !== want) wrong.push(`user ${i + 1} movie ${j + 1}`);
+        }
+        return wrong; })()""")
+    if wrong:
+        raise Failed(f"after training, the net's output shown for rated cells should match the array; it does not at {wrong}")
+    print("[browser] ok: after training the net's output has the array's colour on every rated cell")
     print(f'[browser] ok: the course loss falls from {first} (step 1) to {after} (step {step})')
 
 

@@ -7,11 +7,17 @@ function cellColour(v) {
     return v >= 0 ? `rgba(31, 119, 180, ${a})` : `rgba(214, 39, 40, ${a})`;
 }
 
+const cw = 34, ch = 20, label = 26, top = 34, gap = 40;  // cell size, margins (pixels)
+
+// The top-left corner of cell (i, j) of the input grid (which = 0) or the output grid (1).
+export function cellCorner(which, i, j, cols) {
+    return [label + which * (cols * cw + gap) + j * cw, top + i * ch];
+}
+
 // view: the course's "recon" view {inputs: [11 rows of 6], outputs: [...], movies: [6 titles]}.
 export function drawMatrix(canvas, view) {
     const ctx = canvas.getContext('2d');
     const rows = view.inputs.length, cols = view.inputs[0] ? view.inputs[0].length : 0;
-    const cw = 34, ch = 20, label = 26, top = 34, gap = 40;
     canvas.width = label + 2 * cols * cw + gap;
     canvas.height = top + rows * ch + 4;
     ctx.fillStyle = '#fff';
@@ -34,6 +40,6 @@ export function drawMatrix(canvas, view) {
     };
     ctx.fillStyle = '#555';
     for (let i = 0; i < rows; i++) ctx.fillText(`u${i + 1}`, label / 2, top + (i + 0.5) * ch - 1);
-    grid(view.inputs, label, 'the array (input)', false);
-    grid(view.outputs, label + cols * cw + gap, "the net's output", true);
+    grid(view.inputs, cellCorner(0, 0, 0, cols)[0], 'the array (input)', false);
+    grid(view.outputs, cellCorner(1, 0, 0, cols)[0], "the net's output", true);
 }
