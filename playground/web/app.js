@@ -29,6 +29,7 @@ worker.onmessage = (event) => {
         onProgress(m.train, m.views);
     } else if (m.type === 'stopped') {
         setPlaying(false);
+        if (m.train && !m.train.ok) showError(m.train.error);  // e.g. the loss became NaN
         if (m.views) drawViews(m.views);
     }
 };

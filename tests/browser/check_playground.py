@@ -263,6 +263,14 @@ def check_course(b, base, out):
     if 'lr' not in error:
         raise Failed(f'a negative learning rate should get an error naming lr; the page says {error!r}')
     print(f'[browser] ok: a negative learning rate gets the engine\'s message: {error}')
+    # A learning rate that diverges: play stops with the engine's message.
+    b.eval("document.getElementById('lr').value = '10'")
+    b.click('reset')
+    b.wait_for("document.getElementById('status').textContent.startsWith('task course')", 10, 'the reset with lr 10')
+    b.click('play')
+    error = b.wait_for("document.getElementById('error').textContent", 30, 'the divergence message at lr 10')
+    b.wait_for("!document.getElementById('play').disabled", 10, 'play to stop after the divergence')
+    print(f'[browser] ok: at lr 10 play stops with: {error}')
     b.eval("document.getElementById('lr').value = '0.1'")
     b.click('reset')
     b.wait_for("document.getElementById('status').textContent.startsWith('task course') && "
