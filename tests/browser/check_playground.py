@@ -5,14 +5,24 @@
     tests/browser/check_playground.py SITE_DIR OUT_DIR --readme-screenshot playground/screenshot.png
 
 SITE_DIR is the built site (`./lab playground --build-only SITE_DIR`). The script serves it
-on 127.0.0.1 (a free port), opens it in headless Chromium and checks, as a student would
-use it: the course net trains (its loss falls) and its graph shows values, then gradients
-as "step backward" runs one rule at a time, lighting a node; the sparse autoencoder trains
-for an epoch of the Fashion-MNIST subset and draws its reconstructions, filters and code
-plane; a drawing gets its reconstruction and code; a malformed ratings CSV gets the C++
-reader's message; the recommender trains on pasted ratings; the ?demo= and ?bench= URLs
-write their result lines. Screenshots of each view go to OUT_DIR. It prints one line per
-check and the result lines, and exits 0 only when every check passed.
+on 127.0.0.1 (a free port), opens it in headless Chromium and uses it as a student would.
+The checks (--only picks some):
+  course   the graph shows every node's value; "step backward" lights one node at a time
+           with its rule, until every parameter has its gradient; a click shows a node in
+           full; "apply the step" updates the weights; a bad knob (lr -1) and a diverging
+           one (lr 10) get the engine's messages; training lowers the loss over the 11
+           users, and the output array drawn has the input's colour on every rated cell
+  fashion  the sparse autoencoder trains an epoch of the subset and draws reconstructions,
+           filters and the code plane; strokes drawn with the mouse and by touch are
+           encoded; at a phone's width nothing is wider than the screen
+  models   every Fashion-MNIST model and noise kind resets and trains three steps
+  ratings  a malformed CSV gets the C++ reader's message; pasted ratings train the
+           recommender, which lists a user's top movies
+  demos    ?demo=course|sparse|vae|recommender write result lines whose held-out loss fell;
+           an unknown demo gets an error naming the demos
+  bench    ?bench=course|fashion write their step times
+Screenshots of each view go to OUT_DIR. It prints one line per check and the result lines,
+and exits 0 only when every check passed.
 
 Chromium is driven over --remote-debugging-pipe (file descriptors 3 and 4, one JSON
 message per NUL-terminated chunk): no websocket client and no npm package are needed, only
