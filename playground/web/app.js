@@ -6,6 +6,7 @@ import { drawRecon, drawFilters, drawImage } from './views/images.js';
 import { drawCodes, fillLegend } from './views/codes.js';
 import { drawGraph, describeNode } from './views/graph.js';
 import { drawMatrix } from './views/matrix.js';
+import { DrawingPad } from './views/pad.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -243,53 +244,17 @@ $('g-apply').onclick = async () => {
 };
 
 // ---- draw your own ---------------------------------------------------------------------
-const pad = $('pad');
-const padCtx = pad.getContext('2d');
-function clearPad() {
-    padCtx.fillStyle = '#000';
-    padCtx.fillRect(0, 0, pad.width, pad.height);
-}
-clearPad();
-let drawing = false;
-function padPoint(e) {
-    const box = pad.getBoundingClientRect();
-    return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
-}
-pad.addEventListener('pointerdown', (e) => {
-    drawing = true;
-    pad.setPointerCapture(e.pointerId);
-    padCtx.beginPath();
-    padCtx.moveTo(...padPoint(e));
-});
-pad.addEventListener('pointermove', (e) => {
-    if (!drawing) return;
-    padCtx.strokeStyle = '#fff';
-    padCtx.lineWidth = 18;
-    padCtx.lineCap = padCtx.lineJoin = 'round';
-    padCtx.lineTo(...padPoint(e));
-    padCtx.stroke();
-});
-pad.addEventListener('pointerup', () => { drawing = false; encodeDrawing(); });
+const pad = new DrawingPad($('pad'), () => encodeDrawing());
 $('pad-clear').onclick = () => {
-    clearPad();
+    pad.clear();
     for (const id of ['drawn', 'drawn-recon']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
     $('drawn-code').textContent = 'code: –';
     drawnCode = null;
     if (lastCodes) drawCodes($('codes'), lastCodes.points);
 };
 
-// The pad shrunk to 28 x 28 (smoothing averages each 8 x 8 block), as 784 numbers in 0..1.
-function padPixels() {
-    const small = new OffscreenCanvas(28, 28);
-    const ctx = small.getContext('2d');
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(pad, 0, 0, 28, 28);
-    const rgba = ctx.getImageData(0, 0, 28, 28).data;
-    return Float32Array.from({ length: 784 }, (_, i) => rgba[4 * i] / 255);
-}
-
 async function encodeDrawing() {
-    const pixels = padPixels();
+    const pixels = pad.pixels();
     const r = await call('encode', pixels);
     if (!r.ok) { showError(r.error); return; }
     drawImage($('drawn').getContext('2d'), pixels, 28, 28, 0, 0, 112);
