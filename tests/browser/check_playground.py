@@ -411,6 +411,8 @@ def check_models(b, base, out):
     b.wait_for("document.getElementById('status').textContent.startsWith('task')", 60, 'the engine')
     b.eval("(() => { const t = document.getElementById('task'); t.value = 'fashion';"
            " t.dispatchEvent(new Event('change')); })()")  # the fashion task's knobs
+    b.wait_for("document.getElementById('status').textContent.startsWith('task fashion')", 60,
+               'the reset that changing the task starts')
     cases = [('plain', None), ('sparse_kl', None), ('denoising', 'masking'), ('denoising', 'gaussian'),
              ('denoising', 'salt_pepper'), ('contractive', None), ('k_sparse', None), ('vae', None)]
     for model, noise in cases:
