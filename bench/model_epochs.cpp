@@ -138,14 +138,27 @@ std::string vae(const Settings& s) {
            " epoch_seconds=" + std::to_string(seconds);
 }
 
+// u1.base as the item-based recommenders read it: one row per movie (its users' ratings,
+// 0 where unrated) and the mask of the rated entries.
+struct ItemRows {
+    hg::data::RatingMatrix m;
+    Tensor observed;
+    Var input;
+    explicit ItemRows(const Settings& s)
+        : m(hg::data::RatingMatrix::from(hg::data::load_movielens_split(s.data, "u1").train)) {
+        std::vector<std::size_t> items(m.n_items());
+        std::iota(items.begin(), items.end(), std::size_t{0});
+        observed = m.observed_item_rows(items);
+        input = Var::constant(m.dense_item_rows(items));
+    }
+};
+
 // Tutorial 14's item-based AutoRec on all of u1.base: one full-batch Rprop step per epoch.
 std::string autorec(const Settings& s, float lambda, std::size_t hidden) {
-    const hg::data::Split split = hg::data::load_movielens_split(s.data, "u1");
-    const hg::data::RatingMatrix m = hg::data::RatingMatrix::from(split.train);
-    std::vector<std::size_t> items(m.n_items());
-    std::iota(items.begin(), items.end(), std::size_t{0});
-    const Tensor observed = m.observed_item_rows(items);
-    const Var input = Var::constant(m.dense_item_rows(items));
+    const ItemRows u1(s);
+    const hg::data::RatingMatrix& m = u1.m;
+    const Tensor& observed = u1.observed;
+    const Var& input = u1.input;
     hg::Rng rng(s.seed);
     hg::models::AutoRec model(m.n_users(), hidden, 0.0f, rng);
     hg::Rprop opt(model.parameters(), hg::models::autorec_rprop());
@@ -166,12 +179,10 @@ std::string autorec(const Settings& s, float lambda, std::size_t hidden) {
 // fine-tuning, each followed by a tiny gradient step so the numbers move (as the PyTorch
 // peer does). epoch_seconds: the median fine-tuning evaluation; pre_seconds: pre-training's.
 std::string kernel_recommender(const Settings& s, std::size_t hidden) {
-    const hg::data::Split split = hg::data::load_movielens_split(s.data, "u1");
-    const hg::data::RatingMatrix m = hg::data::RatingMatrix::from(split.train);
-    std::vector<std::size_t> items(m.n_items());
-    std::iota(items.begin(), items.end(), std::size_t{0});
-    const Tensor observed = m.observed_item_rows(items);
-    const Var input = Var::constant(m.dense_item_rows(items));
+    const ItemRows u1(s);
+    const hg::data::RatingMatrix& m = u1.m;
+    const Tensor& observed = u1.observed;
+    const Var& input = u1.input;
     hg::Rng rng(s.seed);
     hg::models::KernelRecommenderSettings settings;
     settings.hidden = hidden;
