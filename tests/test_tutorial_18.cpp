@@ -2,6 +2,8 @@
 // setting on the built-in set, a short run on ml-100k when it is around, and bad input.
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "requires.hpp"
 #include "tutorial_runner.hpp"
 
@@ -27,6 +29,26 @@ TEST_CASE("tutorial 18: GLocal-K and its blend on the built-in set") {
     CHECK(run.number("epoch_seconds") > 0);
     CHECK(run.number("fine_epoch_seconds") > 0);
     CHECK(run.output.find("predicted  recommended") != std::string::npos);  // the recommendations table
+}
+
+TEST_CASE("tutorial 18 with --seeds 2: each model from two starts, their predictions averaged") {
+    const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --seeds 2");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.number("seeds") == 2);
+    // GLocal-K's validation RMSE from each start, "a/b"; the first start is the run without --seeds.
+    const std::string each = run.result.at("val_rmse_glocal_each");
+    const std::size_t slash = each.find('/');
+    REQUIRE(slash != std::string::npos);
+    CHECK(each.find('/', slash + 1) == std::string::npos);
+    const double first = std::stod(each.substr(0, slash)), second = std::stod(each.substr(slash + 1));
+    const auto single = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin");
+    REQUIRE(single.exit_code == 0);
+    CHECK(first == doctest::Approx(single.number("val_rmse_glocal")).epsilon(1e-4));
+    // The RMSE of an average of predictions is at most the average of their RMSEs (the
+    // triangle inequality of the Euclidean norm), whatever the starts learnt.
+    CHECK(run.number("val_rmse_glocal") <= (first + second) / 2 + 1e-4);
+    CHECK(run.number("val_rmse") <= run.number("val_rmse_glocal"));
 }
 
 TEST_CASE("tutorial 18 on ml-100k: a short run beats the bias baseline" * hg::test::requires_movielens()) {
@@ -58,6 +80,11 @@ TEST_CASE("tutorial 18: bad input gets a clear error") {
         const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --fold u6");
         CHECK(run.exit_code == 1);
         CHECK(run.output.find("--fold") != std::string::npos);
+    }
+    SUBCASE("no random start") {
+        const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --seeds 0");
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find("--seeds") != std::string::npos);
     }
     SUBCASE("a negative penalty") {
         const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --quiet --data builtin --lambda-2 -1");

@@ -112,10 +112,19 @@ std::string kernel_zeros(const KernelRecommender& model) {
     return s;
 }
 
+struct Chosen {
+    int pre = 0, fine = 0, item_epochs = 0, user_epochs = 0;
+    std::string start = "none";  // fine-tuning's start: none (pre-training only), paper, identity
+    double val_pre = 0, val_fine = 0, val_item = 0, val_user = 0, val_bias = 0, val_blend = 0;
+    std::vector<double> weights;  // GLocal-K, I-AutoRec, U-AutoRec, the bias baseline
+    std::string val_glocal_each;  // with --seeds N > 1: GLocal-K's validation RMSE from each start, a/b/...
+};
+
 // Tutorial 14's recipe (residuals on the bias baseline, λ = 200, masking noise 0.1, 500 units,
-// full-batch Rprop), item- or user-based; each(e, table) after every epoch.
-void autorec(Lab& lab, const Inputs& in, int epochs, const std::function<void(int, const Tensor&)>& each) {
-    hg::Rng rng(lab.t.options().seed);
+// full-batch Rprop), item- or user-based, from `seed`; each(e, table) every 5 epochs and after the last.
+void autorec(const Lab& lab, const Inputs& in, int epochs, std::uint64_t seed,
+             const std::function<void(int, const Tensor&)>& each) {
+    hg::Rng rng(seed);
     hg::models::AutoRec model(in.ratings.shape()[1], 500, 0.1f, rng);
     hg::Rprop opt(model.parameters(), hg::models::autorec_rprop());
     const Var input = Var::constant(in.ratings), target = Var::constant(in.target);
@@ -152,23 +161,47 @@ std::vector<double> blend_weights(const std::vector<std::vector<float>>& p, cons
     return w;
 }
 
-struct Chosen {
-    int pre = 0, fine = 0, item_epochs = 0, user_epochs = 0;
-    std::string start = "none";  // fine-tuning's start: none (pre-training only), paper, identity
-    double val_pre = 0, val_fine = 0, val_item = 0, val_user = 0, val_bias = 0, val_blend = 0;
-    std::vector<double> weights;  // GLocal-K, I-AutoRec, U-AutoRec, the bias baseline
-};
-
 // The best checkpoint of an AutoRec's validation run.
 std::pair<int, std::vector<float>> best_autorec(Lab& lab, const Inputs& fit, int epochs, double& best_rmse) {
     std::pair<int, std::vector<float>> best{0, {}};
     best_rmse = INFINITY;
-    autorec(lab, fit, epochs, [&](int e, const Tensor& table) {
+    autorec(lab, fit, epochs, lab.t.options().seed, [&](int e, const Tensor& table) {
         std::vector<float> p = lab.on_val(fit, table);
         const double r = lab.val_rmse_of(p);
         if (r < best_rmse) best_rmse = r, best = {e, std::move(p)};
     });
     return best;
+}
+
+// GLocal-K trained on `in` from `seed` with the chosen counts and start; its predictions.
+Tensor glocal_table(Lab& lab, const hg::models::KernelRecommenderSettings& s, const Inputs& in, const Chosen& c,
+                    std::uint64_t seed) {
+    hg::Rng rng(seed);
+    KernelRecommender model(lab.n_items, lab.n_users, s, rng);
+    tut::Progress progress(lab.t, "GLocal-K (seed " + std::to_string(seed) + "), iteration", c.pre + c.fine);
+    lbfgs(lab, model, in, c.pre, [&](int it) { if (it % 10 == 0) progress.update(it, "pre-training"); }, lab.pre_seconds);
+    model.settings.identity_start = c.start == "identity";
+    if (c.fine > 0) model.start_fine_tuning(in.ratings);
+    lbfgs(lab, model, in, c.fine, [&](int it) { if (it % 10 == 0) progress.update(c.pre + it, "fine-tuning"); },
+          lab.fine_seconds);
+    progress.finish();
+    return hg::models::predict_table(model, in, lab.lo, lab.hi);
+}
+
+// An AutoRec trained on `in` from `seed` for `epochs`; its predictions.
+Tensor autorec_table(const Lab& lab, const Inputs& in, int epochs, std::uint64_t seed) {
+    Tensor table;
+    autorec(lab, in, epochs, seed, [&](int e, const Tensor& t) { if (e == epochs) table = t; });
+    return table;
+}
+
+// The mean of n prediction tables, the k-th from make(seed + k): an ensemble of one model
+// trained from n random starts.
+Tensor mean_over_seeds(int n, std::uint64_t seed, const std::function<Tensor(std::uint64_t)>& make) {
+    Tensor sum = make(seed);
+    for (int k = 1; k < n; ++k) sum += make(seed + static_cast<std::uint64_t>(k));
+    sum *= 1.0f / static_cast<float>(n);
+    return sum;
 }
 
 }  // namespace
@@ -177,7 +210,7 @@ int main(int argc, char** argv) {
     tut::Tutorial t("18_kernel_recommender", "GLocal-K: local and global kernels for an autoencoder recommender (Han et al. 2021)");
     tut::RecommendSettings who;
     hg::models::KernelRecommenderSettings s;
-    int pre_most = 0, fine_most = 0, autorec_most = 0;
+    int pre_most = 0, fine_most = 0, autorec_most = 0, seeds = 1;
     who.add_flags(t);
     t.setting("--hidden", s.hidden, {std::size_t{500}, std::size_t{40}}, "Units of each hidden kernel layer (the paper: 500)")
         ->check(tut::at_least(1));
@@ -188,6 +221,8 @@ int main(int argc, char** argv) {
     t.setting("--fine", fine_most, {200, 10}, "Fine-tuning: the most L-BFGS iterations to try on the validation split")
         ->check(tut::at_least(1));
     t.setting("--autorec-epochs", autorec_most, {100, 10}, "The most Rprop epochs of the AutoRec partners")->check(tut::at_least(1));
+    t.app().add_option("--seeds", seeds, "Train each model from this many random starts (--seed, --seed + 1, ...) and average "
+                       "their predictions; the counts are chosen with the first")->check(tut::at_least(1));
     return t.run(argc, argv, [&] {
         t.step(1, "Each movie is a vector of its users' ratings; a validation split");
         const tut::Ratings d = tut::load_ratings(t, who.fold);
@@ -250,6 +285,28 @@ int main(int argc, char** argv) {
         auto [item_epochs, p_item] = best_autorec(lab, fit_item, autorec_most, c.val_item);
         auto [user_epochs, p_user] = best_autorec(lab, fit_user, autorec_most, c.val_user);
         c.item_epochs = item_epochs, c.user_epochs = user_epochs;
+        if (seeds > 1) {
+            // More random starts at the chosen counts; each model's predictions averaged. The
+            // first start's are those of the validation runs above.
+            const std::uint64_t seed = t.options().seed;
+            c.val_glocal_each = tut::fixed(c.val_fine, 4);
+            auto add = [&](std::vector<float>& sum, const std::vector<float>& p) {
+                for (std::size_t j = 0; j < sum.size(); ++j) sum[j] += p[j];
+            };
+            for (int k = 1; k < seeds; ++k) {
+                const std::uint64_t s_k = seed + static_cast<std::uint64_t>(k);
+                const std::vector<float> g = lab.on_val(fit, glocal_table(lab, s, fit, c, s_k));
+                c.val_glocal_each += "/" + tut::fixed(lab.val_rmse_of(g), 4);
+                add(p_glocal, g);
+                add(p_item, lab.on_val(fit_item, autorec_table(lab, fit_item, c.item_epochs, s_k)));
+                add(p_user, lab.on_val(fit_user, autorec_table(lab, fit_user, c.user_epochs, s_k)));
+            }
+            for (std::vector<float>* p : {&p_glocal, &p_item, &p_user})
+                for (float& x : *p) x /= static_cast<float>(seeds);
+            c.val_fine = lab.val_rmse_of(p_glocal), c.val_item = lab.val_rmse_of(p_item), c.val_user = lab.val_rmse_of(p_user);
+            t.say() << "GLocal-K's validation RMSE from each of " << seeds << " seeds: " << c.val_glocal_each << "; averaged: "
+                    << tut::fixed(c.val_fine, 4) << " (the AutoRecs averaged the same way)\n";
+        }
         const hg::data::BiasModel fit_bias = hg::data::BiasModel::fit(lab.fit_val.train.ratings, n_users, n_items);
         std::vector<float> p_bias;
         for (const Rating& r : lab.val()) p_bias.push_back(std::clamp(fit_bias.predict(r.user, r.item), lab.lo, lab.hi));
@@ -272,20 +329,12 @@ int main(int argc, char** argv) {
         t.step(6, "Retrain everything on all training ratings with the chosen counts; score the test ratings once");
         const std::vector<Rating>& train = d.split.train.ratings;
         const Inputs all = Inputs::from(train, n_users, n_items, true, false);
-        hg::Rng rng_all(t.options().seed);
-        KernelRecommender final_model(n_items, n_users, s, rng_all);
-        tut::Progress progress(t, "GLocal-K, iteration", c.pre + c.fine);
-        lbfgs(lab, final_model, all, c.pre, [&](int it) { if (it % 10 == 0) progress.update(it, "pre-training"); }, lab.pre_seconds);
-        final_model.settings.identity_start = c.start == "identity";
-        if (c.fine > 0) final_model.start_fine_tuning(all.ratings);
-        lbfgs(lab, final_model, all, c.fine, [&](int it) { if (it % 10 == 0) progress.update(c.pre + it, "fine-tuning"); }, lab.fine_seconds);
-        progress.finish();
-        const Tensor glocal = hg::models::predict_table(final_model, all, lab.lo, lab.hi);
-        Tensor item, user;
         const Inputs all_item = Inputs::from(train, n_users, n_items, true, true);
         const Inputs all_user = Inputs::from(train, n_users, n_items, false, true);
-        autorec(lab, all_item, c.item_epochs, [&](int e, const Tensor& table) { if (e == c.item_epochs) item = table; });
-        autorec(lab, all_user, c.user_epochs, [&](int e, const Tensor& table) { if (e == c.user_epochs) user = table; });
+        const std::uint64_t seed = t.options().seed;
+        const Tensor glocal = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return glocal_table(lab, s, all, c, k); });
+        const Tensor item = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_item, c.item_epochs, k); });
+        const Tensor user = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_user, c.user_epochs, k); });
         const hg::data::BiasModel bias = hg::data::BiasModel::fit(train, n_users, n_items);
         auto blended = [&](std::uint32_t u, std::uint32_t i) {
             const float b = std::clamp(bias.predict(u, i), lab.lo, lab.hi);
@@ -314,7 +363,8 @@ int main(int argc, char** argv) {
         const double pre_s = median(lab.pre_seconds), fine_s = median(lab.fine_seconds);
         t.say() << "median L-BFGS iteration: pre-training " << tut::fixed(pre_s, 3) << " s, fine-tuning " << tut::fixed(fine_s, 3)
                 << " s (one or more loss evaluations each)\n";
-        t.result({{"dataset", d.name}, {"fold", who.fold}, {"test_rmse", tut::fixed(test_rmse, 4)},
+        std::vector<std::pair<std::string, std::string>> result = {
+                  {"dataset", d.name}, {"fold", who.fold}, {"test_rmse", tut::fixed(test_rmse, 4)},
                   {"test_rmse_glocal", tut::fixed(test_glocal, 4)}, {"bias_rmse", tut::fixed(test_bias, 4)},
                   {"val_rmse", tut::fixed(c.val_blend, 4)}, {"val_rmse_glocal", tut::fixed(c.val_fine, 4)},
                   {"val_rmse_pre", tut::fixed(c.val_pre, 4)}, {"val_rmse_item", tut::fixed(c.val_item, 4)},
@@ -322,7 +372,9 @@ int main(int argc, char** argv) {
                   {"fine_iterations", std::to_string(c.fine)}, {"fine_start", c.start}, {"item_epochs", std::to_string(c.item_epochs)},
                   {"user_epochs", std::to_string(c.user_epochs)}, {"w_glocal", tut::fixed(c.weights[0], 3)},
                   {"w_item", tut::fixed(c.weights[1], 3)}, {"w_user", tut::fixed(c.weights[2], 3)},
-                  {"w_bias", tut::fixed(c.weights[3], 3)}, {"hidden", std::to_string(s.hidden)},
-                  {"epoch_seconds", tut::fixed(pre_s, 4)}, {"fine_epoch_seconds", tut::fixed(fine_s, 4)}});
+                  {"w_bias", tut::fixed(c.weights[3], 3)}, {"hidden", std::to_string(s.hidden)}, {"seeds", std::to_string(seeds)},
+                  {"epoch_seconds", tut::fixed(pre_s, 4)}, {"fine_epoch_seconds", tut::fixed(fine_s, 4)}};
+        if (seeds > 1) result.emplace_back("val_rmse_glocal_each", c.val_glocal_each);
+        t.result(result);
     });
 }
