@@ -1,11 +1,16 @@
 // Smoke test of tutorial 18 (GLocal-K, and its blend with tutorial 14's models): its --quick
-// setting on the built-in set, a short run on ml-100k when it is around, and bad input.
+// setting on the built-in set, a short run on ml-100k when it is around, and bad input; and
+// the two helpers it takes from tutorials/common/recommend.hpp.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "requires.hpp"
+#include "tensor/error.hpp"
 #include "tutorial_runner.hpp"
+#include "tutorials/common/recommend.hpp"
 
 TEST_CASE("tutorial 18: GLocal-K and its blend on the built-in set") {
     const auto run = hg::test::run_tutorial("18_kernel_recommender", "--quick --data builtin");  // not --quiet: the table is checked
@@ -91,4 +96,37 @@ TEST_CASE("tutorial 18: bad input gets a clear error") {
         CHECK(run.exit_code == 1);
         CHECK(run.output.find("--lambda-2") != std::string::npos);
     }
+}
+
+TEST_CASE("blend_weights: the least-squares weights of the parts, and an error when they are dependent") {
+    using hg::data::Rating;
+    const std::vector<float> a = {1, 2, 3, 4, 5, 2}, b = {3, 1, 4, 1, 5, 9}, c = {2, 7, 1, 8, 2, 8};
+    std::vector<Rating> ratings;
+    for (std::size_t j = 0; j < a.size(); ++j)  // exactly 0.5·a − 0.25·b + 0.75·c
+        ratings.push_back({0, static_cast<std::uint32_t>(j), 0.5f * a[j] - 0.25f * b[j] + 0.75f * c[j], 0});
+    const std::vector<double> w = hg::tutorial::blend_weights({a, b, c}, ratings);
+    REQUIRE(w.size() == 3);
+    CHECK(w[0] == doctest::Approx(0.5).epsilon(1e-6));
+    CHECK(w[1] == doctest::Approx(-0.25).epsilon(1e-6));
+    CHECK(w[2] == doctest::Approx(0.75).epsilon(1e-6));
+    // A part that is a combination of the others has no unique weight: an error, not inf or NaN.
+    std::vector<float> twice_a;
+    for (float x : a) twice_a.push_back(2 * x);
+    CHECK_THROWS_WITH_AS(hg::tutorial::blend_weights({a, b, twice_a}, ratings),
+                         doctest::Contains("linearly dependent"), hg::ValueError);
+    CHECK_THROWS_WITH_AS(hg::tutorial::blend_weights({a, {1, 2}}, ratings), doctest::Contains("2 predictions for 6 ratings"),
+                         hg::ValueError);
+}
+
+TEST_CASE("mean_over_seeds: the mean of the tables made from seed, seed + 1, ...") {
+    std::vector<std::uint64_t> seen;
+    const hg::Tensor mean = hg::tutorial::mean_over_seeds(3, 10, [&](std::uint64_t seed) {
+        seen.push_back(seed);
+        return hg::Tensor::full({2}, static_cast<float>(seed));
+    });
+    CHECK(seen == std::vector<std::uint64_t>{10, 11, 12});
+    CHECK(mean[0] == doctest::Approx(11));
+    CHECK(mean[1] == doctest::Approx(11));
+    CHECK_THROWS_AS(hg::tutorial::mean_over_seeds(0, 10, [](std::uint64_t) { return hg::Tensor::full({1}, 0.0f); }),
+                    hg::ValueError);
 }

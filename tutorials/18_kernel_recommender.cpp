@@ -136,31 +136,6 @@ void autorec(const Lab& lab, const Inputs& in, int epochs, std::uint64_t seed,
     }
 }
 
-// The least-squares blend weights w (Σ_k w_k·p_k ≈ r on the validation ratings): the
-// normal equations (PᵀP)·w = Pᵀr, solved by Gaussian elimination with partial pivoting.
-std::vector<double> blend_weights(const std::vector<std::vector<float>>& p, const std::vector<Rating>& val) {
-    const std::size_t n = p.size();
-    std::vector<std::vector<double>> a(n, std::vector<double>(n + 1, 0.0));
-    for (std::size_t j = 0; j < val.size(); ++j)
-        for (std::size_t r = 0; r < n; ++r) {
-            for (std::size_t c = 0; c < n; ++c) a[r][c] += static_cast<double>(p[r][j]) * p[c][j];
-            a[r][n] += static_cast<double>(p[r][j]) * val[j].rating;
-        }
-    for (std::size_t c = 0; c < n; ++c) {
-        std::size_t pivot = c;
-        for (std::size_t r = c + 1; r < n; ++r) if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
-        std::swap(a[c], a[pivot]);
-        for (std::size_t r = 0; r < n; ++r)
-            if (r != c) {
-                const double f = a[r][c] / a[c][c];
-                for (std::size_t k = c; k <= n; ++k) a[r][k] -= f * a[c][k];
-            }
-    }
-    std::vector<double> w(n);
-    for (std::size_t r = 0; r < n; ++r) w[r] = a[r][n] / a[r][r];
-    return w;
-}
-
 // The best checkpoint of an AutoRec's validation run.
 std::pair<int, std::vector<float>> best_autorec(Lab& lab, const Inputs& fit, int epochs, double& best_rmse) {
     std::pair<int, std::vector<float>> best{0, {}};
@@ -193,15 +168,6 @@ Tensor autorec_table(const Lab& lab, const Inputs& in, int epochs, std::uint64_t
     Tensor table;
     autorec(lab, in, epochs, seed, [&](int e, const Tensor& t) { if (e == epochs) table = t; });
     return table;
-}
-
-// The mean of n prediction tables, the k-th from make(seed + k): an ensemble of one model
-// trained from n random starts.
-Tensor mean_over_seeds(int n, std::uint64_t seed, const std::function<Tensor(std::uint64_t)>& make) {
-    Tensor sum = make(seed);
-    for (int k = 1; k < n; ++k) sum += make(seed + static_cast<std::uint64_t>(k));
-    sum *= 1.0f / static_cast<float>(n);
-    return sum;
 }
 
 }  // namespace
@@ -290,16 +256,13 @@ int main(int argc, char** argv) {
             // first start's are those of the validation runs above.
             const std::uint64_t seed = t.options().seed;
             c.val_glocal_each = tut::fixed(c.val_fine, 4);
-            auto add = [&](std::vector<float>& sum, const std::vector<float>& p) {
-                for (std::size_t j = 0; j < sum.size(); ++j) sum[j] += p[j];
-            };
             for (int k = 1; k < seeds; ++k) {
                 const std::uint64_t s_k = seed + static_cast<std::uint64_t>(k);
                 const std::vector<float> g = lab.on_val(fit, glocal_table(lab, s, fit, c, s_k));
+                const std::vector<float> i = lab.on_val(fit_item, autorec_table(lab, fit_item, c.item_epochs, s_k));
+                const std::vector<float> u = lab.on_val(fit_user, autorec_table(lab, fit_user, c.user_epochs, s_k));
+                for (std::size_t j = 0; j < g.size(); ++j) p_glocal[j] += g[j], p_item[j] += i[j], p_user[j] += u[j];
                 c.val_glocal_each += "/" + tut::fixed(lab.val_rmse_of(g), 4);
-                add(p_glocal, g);
-                add(p_item, lab.on_val(fit_item, autorec_table(lab, fit_item, c.item_epochs, s_k)));
-                add(p_user, lab.on_val(fit_user, autorec_table(lab, fit_user, c.user_epochs, s_k)));
             }
             for (std::vector<float>* p : {&p_glocal, &p_item, &p_user})
                 for (float& x : *p) x /= static_cast<float>(seeds);
@@ -312,7 +275,7 @@ int main(int argc, char** argv) {
         for (const Rating& r : lab.val()) p_bias.push_back(std::clamp(fit_bias.predict(r.user, r.item), lab.lo, lab.hi));
         c.val_bias = lab.val_rmse_of(p_bias);
         const std::vector<std::vector<float>> parts = {p_glocal, p_item, p_user, p_bias};
-        c.weights = blend_weights(parts, lab.val());
+        c.weights = tut::blend_weights(parts, lab.val());
         std::vector<float> blend(lab.val().size(), 0.0f);
         for (std::size_t k = 0; k < parts.size(); ++k)
             for (std::size_t j = 0; j < blend.size(); ++j) blend[j] += static_cast<float>(c.weights[k]) * parts[k][j];
@@ -332,9 +295,9 @@ int main(int argc, char** argv) {
         const Inputs all_item = Inputs::from(train, n_users, n_items, true, true);
         const Inputs all_user = Inputs::from(train, n_users, n_items, false, true);
         const std::uint64_t seed = t.options().seed;
-        const Tensor glocal = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return glocal_table(lab, s, all, c, k); });
-        const Tensor item = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_item, c.item_epochs, k); });
-        const Tensor user = mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_user, c.user_epochs, k); });
+        const Tensor glocal = tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return glocal_table(lab, s, all, c, k); });
+        const Tensor item = tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_item, c.item_epochs, k); });
+        const Tensor user = tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) { return autorec_table(lab, all_user, c.user_epochs, k); });
         const hg::data::BiasModel bias = hg::data::BiasModel::fit(train, n_users, n_items);
         auto blended = [&](std::uint32_t u, std::uint32_t i) {
             const float b = std::clamp(bias.predict(u, i), lab.lo, lab.hi);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -134,6 +135,47 @@ void recommend(Tutorial& t, const Ratings& d, const RecommendSettings& s,
         if (k < unseen.size()) rest = right(fixed(unseen[k].first, 2), 9) + "  " + title(unseen[k].second);
         line(left, rest);
     }
+}
+
+std::vector<double> blend_weights(const std::vector<std::vector<float>>& parts, const std::vector<hg::data::Rating>& ratings) {
+    const std::size_t n = parts.size();
+    for (const std::vector<float>& p : parts)
+        if (p.size() != ratings.size())
+            throw hg::ValueError("blend_weights: a part has " + std::to_string(p.size()) + " predictions for " +
+                                 std::to_string(ratings.size()) + " ratings");
+    std::vector<std::vector<double>> a(n, std::vector<double>(n + 1, 0.0));  // [PᵀP | Pᵀr]
+    for (std::size_t j = 0; j < ratings.size(); ++j)
+        for (std::size_t r = 0; r < n; ++r) {
+            for (std::size_t c = 0; c < n; ++c) a[r][c] += static_cast<double>(parts[r][j]) * parts[c][j];
+            a[r][n] += static_cast<double>(parts[r][j]) * ratings[j].rating;
+        }
+    double scale = 0;  // the largest diagonal entry: what "0" is measured against
+    for (std::size_t r = 0; r < n; ++r) scale = std::max(scale, a[r][r]);
+    for (std::size_t c = 0; c < n; ++c) {
+        std::size_t pivot = c;
+        for (std::size_t r = c + 1; r < n; ++r)
+            if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
+        if (!(std::fabs(a[pivot][c]) > 1e-12 * scale))
+            throw hg::ValueError("blend_weights: the " + std::to_string(n) + " parts are linearly dependent (part " +
+                                 std::to_string(c + 1) + " is a combination of the others): no unique blend");
+        std::swap(a[c], a[pivot]);
+        for (std::size_t r = 0; r < n; ++r)
+            if (r != c) {
+                const double f = a[r][c] / a[c][c];
+                for (std::size_t k = c; k <= n; ++k) a[r][k] -= f * a[c][k];
+            }
+    }
+    std::vector<double> w(n);
+    for (std::size_t r = 0; r < n; ++r) w[r] = a[r][n] / a[r][r];
+    return w;
+}
+
+Tensor mean_over_seeds(int n, std::uint64_t seed, const std::function<Tensor(std::uint64_t)>& make) {
+    if (n < 1) throw hg::ValueError("mean_over_seeds: n = " + std::to_string(n) + ", at least 1 start is needed");
+    Tensor sum = make(seed);
+    for (int k = 1; k < n; ++k) sum += make(seed + static_cast<std::uint64_t>(k));
+    sum *= 1.0f / static_cast<float>(n);
+    return sum;
 }
 
 }  // namespace hg::tutorial

@@ -1,6 +1,7 @@
-// What the recommender tutorials (03, 14) share: MovieLens' u1 split, or the built-in
-// synthetic set when MovieLens is not around (saying so), the two measures of error, and
-// the recommendation table.
+// What the recommender tutorials (03, 14, 18) share: MovieLens' u1 split, or the built-in
+// synthetic set when MovieLens is not around (saying so), the two measures of error, the
+// recommendation table, and the tools of tutorial 18's ensemble (least-squares blend weights,
+// the mean over random starts).
 //
 //   hg::tutorial::Ratings d = hg::tutorial::load_ratings(t);        // step 1 of both
 //   ...train...
@@ -47,6 +48,16 @@ struct Scores {
 // Both measures of error of the prediction matrix pred (users x movies, by index) on
 // `ratings`; clip: first clamp each prediction to [lo, hi] (the rating scale).
 Scores score(const std::vector<hg::data::Rating>& ratings, const Tensor& pred, bool clip, float lo, float hi);
+
+// The least-squares blend weights w, Σ_k w_k·parts[k][j] ≈ ratings[j].rating (each part: one
+// model's predictions for `ratings`, in their order): the normal equations (PᵀP)·w = Pᵀr,
+// solved by Gaussian elimination with partial pivoting. A ValueError when the parts are
+// linearly dependent (a model twice, say), so that no weight is infinite.
+std::vector<double> blend_weights(const std::vector<std::vector<float>>& parts, const std::vector<hg::data::Rating>& ratings);
+
+// The mean of n prediction tables, the k-th from make(seed + k): one model trained from n
+// random starts, as an ensemble.
+Tensor mean_over_seeds(int n, std::uint64_t seed, const std::function<Tensor(std::uint64_t)>& make);
 
 // Whom to recommend for, and how, and on which split: the flags the recommender tutorials share.
 struct RecommendSettings {
