@@ -252,20 +252,21 @@ int main(int argc, char** argv) {
         auto [user_epochs, p_user] = best_autorec(lab, fit_user, autorec_most, c.val_user);
         c.item_epochs = item_epochs, c.user_epochs = user_epochs;
         if (seeds > 1) {
-            // More random starts at the chosen counts; each model's predictions averaged. The
-            // first start's are those of the validation runs above.
+            // Every model again from seeds --seed, --seed + 1, ... at the chosen counts (the
+            // first repeats the run above), its predictions averaged: step 6's ensemble, on the fit ratings.
             const std::uint64_t seed = t.options().seed;
-            c.val_glocal_each = tut::fixed(c.val_fine, 4);
-            for (int k = 1; k < seeds; ++k) {
-                const std::uint64_t s_k = seed + static_cast<std::uint64_t>(k);
-                const std::vector<float> g = lab.on_val(fit, glocal_table(lab, s, fit, c, s_k));
-                const std::vector<float> i = lab.on_val(fit_item, autorec_table(lab, fit_item, c.item_epochs, s_k));
-                const std::vector<float> u = lab.on_val(fit_user, autorec_table(lab, fit_user, c.user_epochs, s_k));
-                for (std::size_t j = 0; j < g.size(); ++j) p_glocal[j] += g[j], p_item[j] += i[j], p_user[j] += u[j];
-                c.val_glocal_each += "/" + tut::fixed(lab.val_rmse_of(g), 4);
-            }
-            for (std::vector<float>* p : {&p_glocal, &p_item, &p_user})
-                for (float& x : *p) x /= static_cast<float>(seeds);
+            const Tensor glocal = tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) {
+                const Tensor table = glocal_table(lab, s, fit, c, k);
+                c.val_glocal_each += (k == seed ? "" : "/") + tut::fixed(lab.val_rmse_of(lab.on_val(fit, table)), 4);
+                return table;
+            });
+            p_glocal = lab.on_val(fit, glocal);
+            p_item = lab.on_val(fit_item, tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) {
+                return autorec_table(lab, fit_item, c.item_epochs, k);
+            }));
+            p_user = lab.on_val(fit_user, tut::mean_over_seeds(seeds, seed, [&](std::uint64_t k) {
+                return autorec_table(lab, fit_user, c.user_epochs, k);
+            }));
             c.val_fine = lab.val_rmse_of(p_glocal), c.val_item = lab.val_rmse_of(p_item), c.val_user = lab.val_rmse_of(p_user);
             t.say() << "GLocal-K's validation RMSE from each of " << seeds << " seeds: " << c.val_glocal_each << "; averaged: "
                     << tut::fixed(c.val_fine, 4) << " (the AutoRecs averaged the same way)\n";
